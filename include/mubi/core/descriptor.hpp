@@ -1,0 +1,93 @@
+// mubi: how a layer describes itself to the blob format (docs/format.md): a layer record
+// (kind, hyperparameters, output shape) and the list of tensors it stores.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "../config.hpp"
+
+namespace mubi {
+
+// Numeric type codes shared by the header (model dtype) and tensor descriptors.
+enum class DType : std::uint8_t { f32 = 1, i8 = 2, i16 = 3, i32 = 4 };
+
+enum class LayerKind : std::uint16_t {
+  input = 1,
+  normalize = 2,
+  conv1d = 3,
+  batchnorm = 4,
+  relu = 5,
+  maxpool1d = 6,
+  lstm = 7,
+  dense = 8,
+  softmax = 9,
+};
+
+enum class TensorRole : std::uint16_t {
+  norm_mean = 1,
+  norm_std = 2,
+  conv_weight = 3,
+  conv_bias = 4,
+  bn_gamma = 5,
+  bn_beta = 6,
+  bn_running_mean = 7,
+  bn_running_var = 8,
+  lstm_w_ih_fwd = 9,
+  lstm_w_hh_fwd = 10,
+  lstm_bias_fwd = 11,
+  lstm_w_ih_bwd = 12,
+  lstm_w_hh_bwd = 13,
+  lstm_bias_bwd = 14,
+  dense_weight = 15,
+  dense_bias = 16,
+};
+
+// One 16-byte record of the blob's layer table.
+struct LayerRecord {
+  LayerKind kind;
+  std::uint16_t p0, p1, p2;
+  std::uint32_t out_len, out_ch;
+};
+
+// A tensor a layer stores: its role and element count (all float32 on the float path).
+struct TensorSpec {
+  TensorRole role;
+  std::uint32_t count;
+};
+
+constexpr const char* to_string(LayerKind k) noexcept {
+  switch (k) {
+    case LayerKind::input: return "Input";
+    case LayerKind::normalize: return "Normalize";
+    case LayerKind::conv1d: return "Conv1D";
+    case LayerKind::batchnorm: return "BatchNorm";
+    case LayerKind::relu: return "ReLU";
+    case LayerKind::maxpool1d: return "MaxPool1D";
+    case LayerKind::lstm: return "LSTM";
+    case LayerKind::dense: return "Dense";
+    case LayerKind::softmax: return "Softmax";
+  }
+  return "Unknown";
+}
+
+namespace detail {
+
+// Float offset of tensor i inside a layer's weight block: tensors are packed in order, each
+// starting on a 16-byte boundary (the blob payload has the same layout, so bind() is a
+// pointer assignment).
+template <std::size_t N>
+constexpr std::size_t tensor_offset(const std::array<TensorSpec, N>& t, std::size_t i) {
+  std::size_t off = 0;
+  for (std::size_t k = 0; k < i && k < N; ++k) off += align_up(t[k].count * sizeof(float)) / sizeof(float);
+  return off;
+}
+
+template <std::size_t N>
+constexpr std::size_t tensor_floats(const std::array<TensorSpec, N>& t) {
+  return tensor_offset(t, N);
+}
+
+}  // namespace detail
+}  // namespace mubi

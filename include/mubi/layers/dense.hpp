@@ -1,0 +1,44 @@
+// mubi: Dense (PyTorch Linear) on a vector: out[n] = bias[n] + sum_c W[n][c] x[c].
+#pragma once
+
+#include <array>
+
+#include "../core/descriptor.hpp"
+#include "../core/math.hpp"
+#include "../core/shape.hpp"
+#include "../status.hpp"
+
+namespace mubi {
+
+template <class InShape, std::size_t Outputs>
+struct DenseLayer {
+  static_assert(InShape::len == 1,
+                "mubi::Dense: the input must be a vector (length 1); give the LSTM an aggregation "
+                "(Last, FinalStates or Mean) before the Dense layer");
+  static_assert(Outputs > 0, "mubi::Dense: at least one output");
+  using In = InShape;
+  using Out = Shape<1, Outputs>;
+  static constexpr std::size_t C = In::ch, N = Outputs;
+  static constexpr LayerRecord record{LayerKind::dense, N, 0, 0, Out::len, Out::ch};
+  static constexpr std::array<TensorSpec, 2> tensors{
+      {{TensorRole::dense_weight, static_cast<std::uint32_t>(N * C)}, {TensorRole::dense_bias, N}}};
+  static constexpr std::size_t params = N * C + N;
+  static constexpr std::size_t macs = N * C;
+  static constexpr std::size_t macs_executed = macs;
+  static constexpr std::size_t scratch_floats = 0;
+
+  static void forward(const float* w, const float* MUBI_RESTRICT in, float* MUBI_RESTRICT out,
+                      float*) noexcept {
+    const float* bias = w + detail::tensor_offset(tensors, 1);
+    for (std::size_t n = 0; n < N; ++n) out[n] = bias[n] + math::dot(w + n * C, in, C);
+  }
+  static Status check(const unsigned char*) noexcept { return Status::ok; }
+};
+
+template <std::size_t Outputs>
+struct Dense {
+  template <class In>
+  using layer = DenseLayer<In, Outputs>;
+};
+
+}  // namespace mubi

@@ -1,0 +1,45 @@
+// mubi: MaxPool1D over time, window P, stride P, floor (PyTorch's default): T -> floor(T/P).
+#pragma once
+
+#include <array>
+
+#include "../core/descriptor.hpp"
+#include "../core/shape.hpp"
+#include "../status.hpp"
+
+namespace mubi {
+
+template <class InShape, std::size_t Pool>
+struct MaxPool1DLayer {
+  static_assert(Pool >= 1, "mubi::MaxPool1D: the pool size must be at least 1");
+  static_assert(InShape::len >= Pool,
+                "mubi::MaxPool1D: the input sequence is shorter than the pool window");
+  using In = InShape;
+  using Out = Shape<In::len / Pool, In::ch>;
+  static constexpr std::size_t C = In::ch;
+  static constexpr LayerRecord record{LayerKind::maxpool1d, Pool, Pool, 0, Out::len, Out::ch};
+  static constexpr std::array<TensorSpec, 0> tensors{};
+  static constexpr std::size_t params = 0, macs = 0, macs_executed = 0, scratch_floats = 0;
+
+  static void forward(const float*, const float* MUBI_RESTRICT in, float* MUBI_RESTRICT out,
+                      float*) noexcept {
+    for (std::size_t t = 0; t < Out::len; ++t)
+      for (std::size_t c = 0; c < C; ++c) {
+        float m = in[t * Pool * C + c];
+        for (std::size_t p = 1; p < Pool; ++p) {
+          const float v = in[(t * Pool + p) * C + c];
+          if (v > m || v != v) m = v;  // NaN wins, as in PyTorch
+        }
+        out[t * C + c] = m;
+      }
+  }
+  static Status check(const unsigned char*) noexcept { return Status::ok; }
+};
+
+template <std::size_t Pool = 2>
+struct MaxPool1D {
+  template <class In>
+  using layer = MaxPool1DLayer<In, Pool>;
+};
+
+}  // namespace mubi

@@ -1,0 +1,50 @@
+// mubi: softmax over channels (per time step) and argmax, as a layer and as free functions
+// for models that output logits.
+#pragma once
+
+#include <array>
+#include <cmath>
+
+#include "../core/descriptor.hpp"
+#include "../core/shape.hpp"
+#include "../status.hpp"
+
+namespace mubi {
+
+// Index of the largest value; the first one on ties; NaN never wins. n must be > 0.
+inline std::size_t argmax(const float* x, std::size_t n) noexcept {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < n; ++i)
+    if (x[i] > x[best] || x[best] != x[best]) best = i;
+  return best;
+}
+
+// Numerically stable softmax (subtracts the maximum first). in and out may alias.
+inline void softmax(const float* in, float* out, std::size_t n) noexcept {
+  float m = in[0];
+  for (std::size_t i = 1; i < n; ++i) m = in[i] > m ? in[i] : m;
+  float sum = 0.0f;
+  for (std::size_t i = 0; i < n; ++i) sum += (out[i] = std::exp(in[i] - m));
+  for (std::size_t i = 0; i < n; ++i) out[i] /= sum;
+}
+
+template <class InShape>
+struct SoftmaxLayer {
+  using In = InShape;
+  using Out = InShape;
+  static constexpr LayerRecord record{LayerKind::softmax, 0, 0, 0, Out::len, Out::ch};
+  static constexpr std::array<TensorSpec, 0> tensors{};
+  static constexpr std::size_t params = 0, macs = 0, macs_executed = 0, scratch_floats = 0;
+
+  static void forward(const float*, const float* in, float* out, float*) noexcept {
+    for (std::size_t t = 0; t < In::len; ++t) softmax(in + t * In::ch, out + t * In::ch, In::ch);
+  }
+  static Status check(const unsigned char*) noexcept { return Status::ok; }
+};
+
+struct Softmax {
+  template <class In>
+  using layer = SoftmaxLayer<In>;
+};
+
+}  // namespace mubi

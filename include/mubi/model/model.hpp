@@ -1,0 +1,120 @@
+// mubi: a runnable instance of a model type. Model<Arch> owns static storage for the
+// weights (load() copies a blob into it; bind() points at a blob instead) and an
+// activation arena; BoundModel<Arch> has no weight storage and only binds, for weights that
+// stay in flash. Nothing here allocates, throws or changes state on a failed call.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "../format/blob.hpp"
+#include "../status.hpp"
+#include "fold.hpp"
+#include "sequential.hpp"
+
+namespace mubi {
+namespace detail {
+
+template <class A, class = void>
+struct SourceOf {
+  using type = void;
+};
+template <class A>
+struct SourceOf<A, std::void_t<typename A::source>> {
+  using type = typename A::source;
+};
+
+// Validation steps 9-15 of docs/format.md for a blob that passed parse_header.
+// `Expect` is the architecture whose tables the blob must have.
+template <class Expect>
+Status check_blob(const format::BlobView& v, bool for_bind) noexcept {
+  if (const Status s = Expect::check_tables(v); s != Status::ok) return s;
+  if (for_bind && reinterpret_cast<std::uintptr_t>(v.payload()) % kAlign != 0) return Status::misaligned;
+  return Expect::check_values(v.payload());
+}
+
+template <std::size_t N>
+struct alignas(kAlign) FloatBuffer {
+  float data[N > 0 ? N : 1];
+};
+
+}  // namespace detail
+
+template <class Arch, bool OwnsWeights>
+class BasicModel {
+ public:
+  using arch = Arch;
+  using In = typename Arch::In;
+  using Out = typename Arch::Out;
+  static constexpr std::size_t input_size = Arch::input_size;
+  static constexpr std::size_t output_size = Arch::output_size;
+  using InputArray = std::array<float, input_size>;
+  using OutputArray = std::array<float, output_size>;
+  // Caller-owned arena, for running one model from several threads (one arena each).
+  using Arena = detail::FloatBuffer<Arch::arena_floats>;
+
+  // Zero-copy: the model reads weights from `data` for as long as it stays bound, so the
+  // blob must outlive it (e.g. a const array in flash). The payload must be 16-byte aligned.
+  Status bind(const void* data, std::size_t size) noexcept {
+    format::BlobView v;
+    if (const Status s = format::parse_header(data, size, v); s != Status::ok) return s;
+    if (v.dtype != static_cast<std::uint8_t>(Arch::dtype)) return Status::wrong_dtype;
+    if (v.signature != Arch::signature) return Status::wrong_architecture;
+    if (const Status s = detail::check_blob<Arch>(v, true); s != Status::ok) return s;
+    weights_ = reinterpret_cast<const float*>(v.payload());
+    return Status::ok;
+  }
+
+  // Copies the weights into the model's own storage; the blob may be freed afterwards and
+  // need not be aligned. A Folded<A> model also takes a blob of A and folds BatchNorm here.
+  Status load(const void* data, std::size_t size) noexcept {
+    static_assert(OwnsWeights, "mubi::BoundModel has no weight storage: use bind(), or Model for load()");
+    format::BlobView v;
+    if (const Status s = format::parse_header(data, size, v); s != Status::ok) return s;
+    if (v.dtype != static_cast<std::uint8_t>(Arch::dtype)) return Status::wrong_dtype;
+    if (v.signature == Arch::signature) {
+      if (const Status s = detail::check_blob<Arch>(v, false); s != Status::ok) return s;
+      std::memcpy(storage_.data, v.payload(), Arch::weight_bytes);
+    } else {
+      using Source = typename detail::SourceOf<Arch>::type;
+      if constexpr (std::is_void_v<Source>) {
+        return Status::wrong_architecture;
+      } else {
+        if (v.signature != Source::signature) return Status::wrong_architecture;
+        if (const Status s = detail::check_blob<Source>(v, false); s != Status::ok) return s;
+        detail::fold_payload<Source, Arch>(v.payload(), storage_.data);
+      }
+    }
+    weights_ = storage_.data;
+    return Status::ok;
+  }
+
+  bool ready() const noexcept { return weights_ != nullptr; }
+  const float* weights() const noexcept { return weights_; }
+
+  // Classifies one window: `in` holds In::len x In::ch raw values, time-major; `out`
+  // receives Out::size values (the logits for the paper's network).
+  Status infer(const float* in, float* out) noexcept { return infer(in, out, arena_); }
+  Status infer(const float* in, float* out, Arena& arena) const noexcept {
+    if (!ready()) return Status::not_ready;
+    Arch::forward(weights_, in, out, arena.data);
+    return Status::ok;
+  }
+  Status infer(const InputArray& in, OutputArray& out) noexcept { return infer(in.data(), out.data()); }
+
+ private:
+  struct NoStorage {};
+  std::conditional_t<OwnsWeights, detail::FloatBuffer<Arch::weight_floats>, NoStorage> storage_{};
+  Arena arena_{};
+  const float* weights_ = nullptr;
+};
+
+template <class Arch>
+using Model = BasicModel<Arch, true>;
+template <class Arch>
+using BoundModel = BasicModel<Arch, false>;
+
+}  // namespace mubi

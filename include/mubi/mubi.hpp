@@ -1,0 +1,24 @@
+// mubi: the μBi-ConvLSTM HAR network as a header-only, compile-time-sized C++17 library.
+// This umbrella header includes the layers, the model types and the blob reader; it never
+// pulls in Eigen or xsimd. No heap, no exceptions, no RTTI needed.
+#pragma once
+
+#include "config.hpp"
+#include "status.hpp"
+#include "core/descriptor.hpp"
+#include "core/shape.hpp"
+#include "format/blob.hpp"
+#include "layers/aggregate.hpp"
+#include "layers/batchnorm.hpp"
+#include "layers/bilstm.hpp"
+#include "layers/conv1d.hpp"
+#include "layers/dense.hpp"
+#include "layers/lstm.hpp"
+#include "layers/maxpool1d.hpp"
+#include "layers/normalize.hpp"
+#include "layers/relu.hpp"
+#include "layers/softmax.hpp"
+#include "model/configs.hpp"
+#include "model/fold.hpp"
+#include "model/model.hpp"
+#include "model/sequential.hpp"

@@ -1,0 +1,99 @@
+// Parity with PyTorch: golden vectors written by tools/gen_golden.py (random-weight
+// reference modules, raw input windows, PyTorch float32 logits). Every case is run four
+// ways: the folded blob loaded and bound, the unfolded blob through BatchNorm layers, and
+// the unfolded blob folded at load. MUBI_GOLDEN_DIR points the same test at freshly
+// exported vectors (tests/roundtrip.sh).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include <mubi/mubi.hpp>
+
+#include "test_util.hpp"
+
+namespace {
+
+constexpr float kTolerance = 1e-5f;
+
+template <class M>
+void expect_logits(M& model, const std::vector<float>& input, const std::vector<float>& logits,
+                   const std::string& what) {
+  constexpr std::size_t in_size = M::input_size, classes = M::output_size;
+  REQUIRE(input.size() % in_size == 0);
+  const std::size_t n = input.size() / in_size;
+  REQUIRE(n >= 1);
+  REQUIRE(logits.size() == n * classes);
+  for (std::size_t w = 0; w < n; ++w) {
+    float out[classes] = {};
+    REQUIRE(model.infer(input.data() + w * in_size, out) == mubi::Status::ok);
+    const float* ref = logits.data() + w * classes;
+    float worst = 0.0f;
+    for (std::size_t k = 0; k < classes; ++k) worst = std::fmax(worst, std::fabs(out[k] - ref[k]));
+    INFO(what << " window " << w << " max |mubi - torch| = " << worst);
+    CHECK(worst <= kTolerance);
+    CHECK(mubi::argmax(out, classes) == mubi::argmax(ref, classes));
+  }
+}
+
+template <class Arch>
+void run_case(const std::string& name) {
+  using Deploy = mubi::Folded<Arch>;
+  const std::string base = test::golden_dir() + "/" + name;
+  const auto folded = test::read_bytes(base + ".mubi");
+  const auto unfolded = test::read_bytes(base + ".unfolded.mubi");
+  const auto input = test::read_floats(base + ".input.f32");
+  const auto logits = test::read_floats(base + ".logits.f32");
+  INFO("case " << name << " from " << base);
+  REQUIRE(!folded.empty());
+  REQUIRE(!unfolded.empty());
+  CHECK(folded.size() == Deploy::blob_bytes);
+  CHECK(unfolded.size() == Arch::blob_bytes);
+
+  auto loaded = std::make_unique<mubi::Model<Deploy>>();
+  REQUIRE(loaded->load(folded.data(), folded.size()) == mubi::Status::ok);
+  expect_logits(*loaded, input, logits, "folded blob, load");
+
+  test::Bytes aligned(folded);
+  auto bound = std::make_unique<mubi::BoundModel<Deploy>>();
+  REQUIRE(bound->bind(aligned.data(), aligned.size()) == mubi::Status::ok);
+  expect_logits(*bound, input, logits, "folded blob, bind");
+
+  auto reference = std::make_unique<mubi::Model<Arch>>();
+  REQUIRE(reference->load(unfolded.data(), unfolded.size()) == mubi::Status::ok);
+  expect_logits(*reference, input, logits, "unfolded blob, BatchNorm layers");
+
+  auto folded_on_load = std::make_unique<mubi::Model<Deploy>>();
+  REQUIRE(folded_on_load->load(unfolded.data(), unfolded.size()) == mubi::Status::ok);
+  expect_logits(*folded_on_load, input, logits, "unfolded blob, folded on load");
+}
+
+}  // namespace
+
+using namespace mubi;
+
+TEST_CASE("golden: the 8 dataset configurations") {
+  run_case<configs::UciHar<>>("uci_har");
+  run_case<configs::MotionSense<>>("motionsense");
+  run_case<configs::Wisdm<>>("wisdm");
+  run_case<configs::Pamap2<>>("pamap2");
+  run_case<configs::Opportunity<>>("opportunity");
+  run_case<configs::UniMib<>>("unimib");
+  run_case<configs::Skoda<>>("skoda");
+  run_case<configs::Daphnet<>>("daphnet");
+}
+
+TEST_CASE("golden: ablations A1-A4") {
+  run_case<MuBiConvLSTM_A1<128, 9, 6>>("uci_har_a1");
+  run_case<MuBiConvLSTM_A2<128, 9, 6>>("uci_har_a2");
+  run_case<MuBiConvLSTM_A3<128, 9, 6>>("uci_har_a3");
+  run_case<MuBiConvLSTM_A4<128, 9, 6>>("uci_har_a4");
+}
+
+TEST_CASE("golden: filters, hidden, kernel and aggregation variants") {
+  run_case<configs::UciHar<8, 16>>("uci_har_f8_h16");
+  run_case<configs::UciHar<24, 32>>("uci_har_f24_h32");
+  run_case<MuBiConvLSTM<128, 9, 6, 16, 24, 5, FinalStates>>("uci_har_final_states");
+  run_case<MuBiConvLSTM<128, 9, 6, 16, 24, 3>>("uci_har_k3");
+}

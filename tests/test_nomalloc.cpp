@@ -1,0 +1,159 @@
+// No heap use in include/: every operator new and malloc-family call is counted while
+// load, bind and inference run; the count must stay zero. Control calls prove the counters
+// see allocations at all. Plain main(), no test framework: the framework itself allocates.
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <mubi/mubi.hpp>
+
+// The replacements below pair new with malloc and delete with free on purpose.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace {
+std::atomic<bool> armed{false};
+std::atomic<long> allocations{0};
+void note() {
+  if (armed.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+// C allocation: glibc lets the executable interpose malloc and friends.
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#define MUBI_COUNT_MALLOC 1
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+void* malloc(std::size_t n) {
+  note();
+  return __libc_malloc(n);
+}
+void* calloc(std::size_t a, std::size_t b) {
+  note();
+  return __libc_calloc(a, b);
+}
+void* realloc(void* p, std::size_t n) {
+  note();
+  return __libc_realloc(p, n);
+}
+void* aligned_alloc(std::size_t a, std::size_t n) {
+  note();
+  return __libc_memalign(a, n);
+}
+}
+#endif
+
+#ifdef MUBI_COUNT_MALLOC
+static void* raw_malloc(std::size_t n) { return __libc_malloc(n); }
+static void* raw_memalign(std::size_t a, std::size_t n) { return __libc_memalign(a, n); }
+#else
+static void* raw_malloc(std::size_t n) { return std::malloc(n); }
+static void* raw_memalign(std::size_t a, std::size_t n) { return std::aligned_alloc(a, (n + a - 1) / a * a); }
+#endif
+
+// operator new: every replaceable form.
+void* operator new(std::size_t n) {
+  note();
+  if (void* p = raw_malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  note();
+  return raw_malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void* operator new(std::size_t n, std::align_val_t a) {
+  note();
+  if (void* p = raw_memalign(static_cast<std::size_t>(a), n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+
+namespace {
+
+std::vector<unsigned char> read(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+int failures = 0;
+void expect(bool ok, const char* what) {
+  std::printf("%s: %s\n", ok ? "ok  " : "FAIL", what);
+  failures += !ok;
+}
+
+using Arch = mubi::configs::UciHar<>;
+using Deploy = mubi::Folded<Arch>;
+mubi::Model<Deploy> loaded;
+mubi::Model<Deploy> folded_on_load;
+mubi::BoundModel<Deploy> bound;
+alignas(16) unsigned char flash[Deploy::blob_bytes];
+float window[Deploy::input_size];
+float logits[Deploy::output_size];
+
+}  // namespace
+
+int main() {
+  const std::string dir = MUBI_GOLDEN_DIR_DEFAULT;
+  const auto blob = read(dir + "/uci_har.mubi");
+  const auto unfolded = read(dir + "/uci_har.unfolded.mubi");
+  if (blob.size() != sizeof flash || unfolded.empty()) {
+    std::printf("FAIL: golden blobs not found in %s\n", dir.c_str());
+    return 1;
+  }
+  std::copy(blob.begin(), blob.end(), flash);
+  for (std::size_t i = 0; i < Deploy::input_size; ++i) window[i] = static_cast<float>(i % 17) * 0.1f;
+
+  // Controls: the counters must see allocations, or a zero below proves nothing.
+  armed = true;
+  delete new int(1);
+  const long after_new = allocations.exchange(0);
+#ifdef MUBI_COUNT_MALLOC
+  void* volatile p = std::malloc(32);
+  std::free(p);
+  const long after_malloc = allocations.exchange(0);
+#endif
+  armed = false;
+  expect(after_new == 1, "control: operator new is counted");
+#ifdef MUBI_COUNT_MALLOC
+  expect(after_malloc == 1, "control: malloc is counted");
+#endif
+  allocations = 0;
+
+  armed = true;
+  const mubi::Status s1 = loaded.load(blob.data(), blob.size());
+  const mubi::Status s2 = folded_on_load.load(unfolded.data(), unfolded.size());
+  const mubi::Status s3 = bound.bind(flash, sizeof flash);
+  const mubi::Status s4 = loaded.infer(window, logits);
+  const mubi::Status s5 = folded_on_load.infer(window, logits);
+  const mubi::Status s6 = bound.infer(window, logits);
+  const mubi::Status s7 = loaded.load(flash, sizeof flash - 1);  // a failing load too
+  armed = false;
+  const long during = allocations.load();
+
+  expect(s1 == mubi::Status::ok && s2 == mubi::Status::ok && s3 == mubi::Status::ok, "load, fold-on-load, bind ok");
+  expect(s4 == mubi::Status::ok && s5 == mubi::Status::ok && s6 == mubi::Status::ok, "inference ok");
+  expect(s7 == mubi::Status::truncated, "failing load reports truncated");
+  std::printf("allocations during load/bind/infer: %ld\n", during);
+  expect(during == 0, "no heap use in load, bind or inference");
+  return failures == 0 ? 0 : 1;
+}
