@@ -1,0 +1,187 @@
+// mubi: command-line tool over blobs.
+//   mubi info MODEL.mubi
+//   mubi run  MODEL.mubi --input X.f32 [--output Y.f32]
+// X.f32: N windows of raw little-endian float32, N x T x C, time-major. Y.f32: N x classes
+// float32 logits. The argmax label of every window is printed.
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <mubi/mubi.hpp>
+
+#include "registry.hpp"
+
+namespace {
+
+std::vector<unsigned char> read_file(const std::string& path, bool& ok) {
+  std::ifstream f(path, std::ios::binary);
+  ok = static_cast<bool>(f);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+const char* aggregation_name(unsigned code) {
+  switch (code) {
+    case 0: return "sequence";
+    case 1: return "last";
+    case 2: return "final_states";
+    case 3: return "mean";
+  }
+  return "?";
+}
+
+// One line per layer record, read from the blob itself (works for any architecture).
+void print_architecture(std::FILE* to, const mubi::format::BlobView& v) {
+  for (std::uint32_t i = 0; i < v.layer_count; ++i) {
+    const mubi::LayerRecord r = v.layer(i);
+    char what[64] = "";
+    switch (r.kind) {
+      case mubi::LayerKind::conv1d: std::snprintf(what, sizeof what, "(filters %u, kernel %u)", r.p0, r.p1); break;
+      case mubi::LayerKind::maxpool1d: std::snprintf(what, sizeof what, "(%u)", r.p0); break;
+      case mubi::LayerKind::lstm:
+        std::snprintf(what, sizeof what, "(hidden %u, %s, %s)", r.p0, r.p2 == 2 ? "bidirectional" : "unidirectional",
+                      aggregation_name(r.p1));
+        break;
+      case mubi::LayerKind::dense: std::snprintf(what, sizeof what, "(%u)", r.p0); break;
+      default: break;
+    }
+    std::fprintf(to, "  %2u  %-10s %-38s -> %u x %u\n", i, mubi::to_string(r.kind), what, r.out_len, r.out_ch);
+  }
+}
+
+int parse(const std::string& path, std::vector<unsigned char>& bytes, mubi::format::BlobView& v) {
+  bool ok = false;
+  bytes = read_file(path, ok);
+  if (!ok) {
+    std::fprintf(stderr, "mubi: cannot read %s\n", path.c_str());
+    return 2;
+  }
+  const mubi::Status s = mubi::format::parse_header(bytes.data(), bytes.size(), v);
+  if (s != mubi::Status::ok) {
+    std::fprintf(stderr, "mubi: %s is not a valid blob: %s\n", path.c_str(), mubi::to_string(s));
+    return 2;
+  }
+  return 0;
+}
+
+int no_compiled_type(const mubi::format::BlobView& v) {
+  std::fprintf(stderr,
+               "mubi: no model type for this architecture (signature 0x%016" PRIx64
+               ") is compiled into this program.\nThe blob describes:\n",
+               v.signature);
+  print_architecture(stderr, v);
+  std::fprintf(stderr, "Add its Sequential type to examples/cli/registry.hpp to run it.\n");
+  return 3;
+}
+
+int info(const std::string& path) {
+  std::vector<unsigned char> bytes;
+  mubi::format::BlobView v;
+  if (int rc = parse(path, bytes, v)) return rc;
+  std::printf("%s: mubi blob v1, %s, %u bytes, signature 0x%016" PRIx64 "\n", path.c_str(),
+              v.dtype == 1 ? "float32" : "int8", v.total_bytes, v.signature);
+  print_architecture(stdout, v);
+  int rc = 0;
+  const bool found = cli::dispatch(v.signature, [&](auto tag) {
+    using A = typename decltype(tag)::type;
+    using D = mubi::Folded<A>;
+    auto model = std::make_unique<mubi::Model<D>>();
+    const mubi::Status s = model->load(bytes.data(), bytes.size());
+    std::printf("compiled type: %s\n", v.signature == A::signature ? "trained network (BatchNorm folded on load)"
+                                                                    : "BatchNorm-folded network");
+    std::printf("  input           %zu x %zu (time steps x channels, raw sensor units)\n", D::In::len, D::In::ch);
+    std::printf("  output          %zu logits\n", D::output_size);
+    std::printf("  parameters      %zu (PyTorch numel of the trained network), %zu after folding\n", A::params,
+                D::params);
+    std::printf("  MACs            %zu per window (every LSTM step), %zu executed\n", A::macs, D::macs_executed);
+    std::printf("  weight bytes    %zu (float32, folded)\n", D::weight_bytes);
+    std::printf("  arena bytes     %zu (activations + scratch)\n", D::arena_bytes);
+    std::printf("  model object    %zu bytes (Model: weights + arena), %zu bytes (BoundModel: arena only)\n",
+                sizeof(mubi::Model<D>), sizeof(mubi::BoundModel<D>));
+    std::printf("  load            %s\n", mubi::to_string(s));
+    rc = s == mubi::Status::ok ? 0 : 4;
+  });
+  if (!found) std::printf("compiled type: none in this program\n");
+  return rc;
+}
+
+int run(const std::string& path, const std::string& input, const std::string& output) {
+  std::vector<unsigned char> bytes;
+  mubi::format::BlobView v;
+  if (int rc = parse(path, bytes, v)) return rc;
+  bool ok = false;
+  const std::vector<unsigned char> x = read_file(input, ok);
+  if (!ok) {
+    std::fprintf(stderr, "mubi: cannot read %s\n", input.c_str());
+    return 2;
+  }
+  int rc = 0;
+  const bool found = cli::dispatch(v.signature, [&](auto tag) {
+    using D = mubi::Folded<typename decltype(tag)::type>;
+    auto model = std::make_unique<mubi::Model<D>>();
+    const mubi::Status s = model->load(bytes.data(), bytes.size());
+    if (s != mubi::Status::ok) {
+      std::fprintf(stderr, "mubi: cannot load %s: %s\n", path.c_str(), mubi::to_string(s));
+      rc = 4;
+      return;
+    }
+    const std::size_t window_bytes = D::input_size * sizeof(float);
+    if (x.empty() || x.size() % window_bytes != 0) {
+      std::fprintf(stderr, "mubi: %s holds %zu bytes, not a whole number of %zu x %zu float32 windows\n",
+                   input.c_str(), x.size(), D::In::len, D::In::ch);
+      rc = 2;
+      return;
+    }
+    const std::size_t n = x.size() / window_bytes;
+    std::vector<float> in(n * D::input_size), out(n * D::output_size);
+    std::memcpy(in.data(), x.data(), x.size());
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < n; ++i) model->infer(in.data() + i * D::input_size, out.data() + i * D::output_size);
+    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("labels:");
+    for (std::size_t i = 0; i < n; ++i)
+      std::printf(" %zu", mubi::argmax(out.data() + i * D::output_size, D::output_size));
+    std::printf("\n%zu windows, %.1f us per window\n", n, us / static_cast<double>(n));
+    if (!output.empty()) {
+      std::ofstream f(output, std::ios::binary);
+      f.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size() * sizeof(float)));
+      if (!f) {
+        std::fprintf(stderr, "mubi: cannot write %s\n", output.c_str());
+        rc = 2;
+      }
+    }
+  });
+  return found ? rc : no_compiled_type(v);
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: mubi info MODEL.mubi\n"
+               "       mubi run MODEL.mubi --input X.f32 [--output Y.f32]\n");
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) return usage();
+  const std::string cmd = argv[1], model = argv[2];
+  if (cmd == "info" && argc == 3) return info(model);
+  if (cmd == "run") {
+    std::string input, output;
+    for (int i = 3; i + 1 < argc; i += 2) {
+      const std::string flag = argv[i];
+      if (flag == "--input") input = argv[i + 1];
+      else if (flag == "--output") output = argv[i + 1];
+      else return usage();
+    }
+    if (input.empty() || (argc - 3) % 2 != 0) return usage();
+    return run(model, input, output);
+  }
+  return usage();
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian packages mubi needs, only those missing (Debian 12, as root or via sudo).
+#   tools/deps.sh demo   compiler and CMake
+#   tools/deps.sh test   + clang, doctest, numpy and PyTorch (for the parity round trip)
+set -eu
+case "${1:-test}" in
+  demo) pkgs="g++ cmake make" ;;
+  test) pkgs="g++ clang cmake make doctest-dev python3-numpy python3-torch" ;;
+  *) echo "usage: $0 demo|test" >&2; exit 1 ;;
+esac
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Quick start, command 2: every test, built with g++ and clang, as C++17 and C++20, with
+# -Wall -Wextra -Wpedantic -Werror. Build trees live in build/<compiler>-c++<std>/.
+set -eu
+cd "$(dirname "$0")/.."
+tools/deps.sh test
+jobs=$(nproc)
+for cfg in g++:17 clang++:17 g++:20 clang++:20; do
+  cxx=${cfg%%:*} std=${cfg##*:} dir=build/$cxx-c++$std
+  echo "=== $cxx, C++$std ==="
+  cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_STANDARD="$std" -DCMAKE_CXX_STANDARD_REQUIRED=ON \
+        -DCMAKE_BUILD_TYPE=Release -DMUBI_WERROR=ON >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+done
+echo "all configurations passed"
