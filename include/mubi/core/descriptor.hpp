@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "../config.hpp"
+#include "../status.hpp"
 
 namespace mubi {
 
@@ -73,6 +74,13 @@ constexpr const char* to_string(LayerKind k) noexcept {
 }
 
 namespace detail {
+
+// What a layer without weights, MACs or scratch declares (ReLU, MaxPool1D, Softmax).
+struct NoWeights {
+  static constexpr std::array<TensorSpec, 0> tensors{};
+  static constexpr std::size_t params = 0, macs = 0, macs_executed = 0, scratch_floats = 0;
+  static Status check(const unsigned char*) noexcept { return Status::ok; }
+};
 
 // Float offset of tensor i inside a layer's weight block: tensors are packed in order, each
 // starting on a 16-byte boundary (the blob payload has the same layout, so bind() is a

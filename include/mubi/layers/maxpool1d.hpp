@@ -5,12 +5,11 @@
 
 #include "../core/descriptor.hpp"
 #include "../core/shape.hpp"
-#include "../status.hpp"
 
 namespace mubi {
 
 template <class InShape, std::size_t Pool>
-struct MaxPool1DLayer {
+struct MaxPool1DLayer : detail::NoWeights {
   static_assert(Pool >= 1, "mubi::MaxPool1D: the pool size must be at least 1");
   static_assert(InShape::len >= Pool,
                 "mubi::MaxPool1D: the input sequence is shorter than the pool window");
@@ -18,8 +17,6 @@ struct MaxPool1DLayer {
   using Out = Shape<In::len / Pool, In::ch>;
   static constexpr std::size_t C = In::ch;
   static constexpr LayerRecord record{LayerKind::maxpool1d, Pool, Pool, 0, Out::len, Out::ch};
-  static constexpr std::array<TensorSpec, 0> tensors{};
-  static constexpr std::size_t params = 0, macs = 0, macs_executed = 0, scratch_floats = 0;
 
   static void forward(const float*, const float* MUBI_RESTRICT in, float* MUBI_RESTRICT out,
                       float*) noexcept {
@@ -33,7 +30,6 @@ struct MaxPool1DLayer {
         out[t * C + c] = m;
       }
   }
-  static Status check(const unsigned char*) noexcept { return Status::ok; }
 };
 
 template <std::size_t Pool = 2>

@@ -7,7 +7,6 @@
 
 #include "../core/descriptor.hpp"
 #include "../core/shape.hpp"
-#include "../status.hpp"
 
 namespace mubi {
 
@@ -29,17 +28,14 @@ inline void softmax(const float* in, float* out, std::size_t n) noexcept {
 }
 
 template <class InShape>
-struct SoftmaxLayer {
+struct SoftmaxLayer : detail::NoWeights {
   using In = InShape;
   using Out = InShape;
   static constexpr LayerRecord record{LayerKind::softmax, 0, 0, 0, Out::len, Out::ch};
-  static constexpr std::array<TensorSpec, 0> tensors{};
-  static constexpr std::size_t params = 0, macs = 0, macs_executed = 0, scratch_floats = 0;
 
   static void forward(const float*, const float* in, float* out, float*) noexcept {
     for (std::size_t t = 0; t < In::len; ++t) softmax(in + t * In::ch, out + t * In::ch, In::ch);
   }
-  static Status check(const unsigned char*) noexcept { return Status::ok; }
 };
 
 struct Softmax {
