@@ -1,8 +1,11 @@
 // mubi: command-line tool over blobs.
 //   mubi info MODEL.mubi
 //   mubi run  MODEL.mubi --input X.f32 [--output Y.f32]
+//   mubi eval MODEL.mubi --data DIR [--split test] [--predictions P.u8]
 // X.f32: N windows of raw little-endian float32, N x T x C, time-major. Y.f32: N x classes
-// float32 logits. The argmax label of every window is printed.
+// float32 logits. The argmax label of every window is printed. DIR is a window dataset
+// directory ({split}_x.f32, {split}_y.u8) as in ../shared/data or from tools/har_data.py.
+#include <array>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -15,6 +18,7 @@
 
 #include <mubi/mubi.hpp>
 
+#include "../common/window_dataset.hpp"
 #include "registry.hpp"
 
 namespace {
@@ -159,10 +163,52 @@ int run(const std::string& path, const std::string& input, const std::string& ou
   return found ? rc : no_compiled_type(v);
 }
 
+int eval(const std::string& path, const std::string& dir, const std::string& split, const std::string& predictions) {
+  std::vector<unsigned char> bytes;
+  mubi::format::BlobView v;
+  if (int rc = parse(path, bytes, v)) return rc;
+  int rc = 0;
+  const bool found = cli::dispatch(v.signature, [&](auto tag) {
+    using D = mubi::Folded<typename decltype(tag)::type>;
+    auto model = std::make_unique<mubi::Model<D>>();
+    const mubi::Status s = model->load(bytes.data(), bytes.size());
+    if (s != mubi::Status::ok) {
+      std::fprintf(stderr, "mubi: cannot load %s: %s\n", path.c_str(), mubi::to_string(s));
+      rc = 4;
+      return;
+    }
+    const examples::WindowDataset data = examples::read_window_dataset(dir, split, D::input_size);
+    if (!data.error.empty()) {
+      std::fprintf(stderr, "mubi: %s\n", data.error.c_str());
+      rc = 2;
+      return;
+    }
+    auto cm = std::make_unique<mubi::Confusion<D::output_size>>();
+    std::vector<std::uint8_t> labels(data.count);
+    std::array<float, D::output_size> logits{};
+    for (std::size_t i = 0; i < data.count; ++i) {
+      model->infer(data.x.data() + i * D::input_size, logits.data());
+      labels[i] = static_cast<std::uint8_t>(mubi::argmax(logits.data(), logits.size()));
+      cm->add(data.y[i], labels[i]);
+    }
+    std::printf("%s on %s (%s split)\n", path.c_str(), dir.c_str(), split.c_str());
+    examples::print_report(*cm);
+    if (cm->rejected()) std::printf("  %llu windows had labels outside the model's classes\n",
+                                    static_cast<unsigned long long>(cm->rejected()));
+    if (!predictions.empty()) {
+      std::ofstream f(predictions, std::ios::binary);
+      f.write(reinterpret_cast<const char*>(labels.data()), static_cast<std::streamsize>(labels.size()));
+      if (!f) rc = 2;
+    }
+  });
+  return found ? rc : no_compiled_type(v);
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: mubi info MODEL.mubi\n"
-               "       mubi run MODEL.mubi --input X.f32 [--output Y.f32]\n");
+               "       mubi run MODEL.mubi --input X.f32 [--output Y.f32]\n"
+               "       mubi eval MODEL.mubi --data DIR [--split test] [--predictions P.u8]\n");
   return 1;
 }
 
@@ -182,6 +228,19 @@ int main(int argc, char** argv) {
     }
     if (input.empty() || (argc - 3) % 2 != 0) return usage();
     return run(model, input, output);
+  }
+  if (cmd == "eval") {
+    std::string dir, split = "test", predictions;
+    if ((argc - 3) % 2 != 0) return usage();
+    for (int i = 3; i + 1 < argc; i += 2) {
+      const std::string flag = argv[i];
+      if (flag == "--data") dir = argv[i + 1];
+      else if (flag == "--split") split = argv[i + 1];
+      else if (flag == "--predictions") predictions = argv[i + 1];
+      else return usage();
+    }
+    if (dir.empty()) return usage();
+    return eval(model, dir, split, predictions);
   }
   return usage();
 }
