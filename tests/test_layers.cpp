@@ -32,7 +32,7 @@ template <class L>
 std::vector<float> run(const std::vector<float>& w, const std::vector<float>& in) {
   REQUIRE(in.size() == L::In::size);
   std::vector<float> out(L::Out::size, -12345.0f), scratch(L::scratch_floats + 1);
-  L::forward(w.data(), in.data(), out.data(), scratch.data());
+  L::template forward<backend::Scalar>(w.data(), in.data(), out.data(), scratch.data());
   return out;
 }
 
@@ -59,7 +59,7 @@ TEST_CASE("Normalize: (x - mean) / std per channel") {
   check_close(run<L>(w, {3.0f, 6.0f, -1.0f, 2.0f}), {1.0f, 1.0f, -1.0f, 0.0f});
 }
 
-TEST_CASE("Conv1D: 'same' padding, bias, [f][k][c] weight order") {
+TEST_CASE("Conv1D: 'same' padding, bias, [k][c][f] weight order") {
   SUBCASE("one channel, kernel 3") {
     using L = Conv1DLayer<Shape<4, 1>, 1, 3>;
     const auto w = pack<L>({{1.0f, 2.0f, 3.0f}, {0.5f}});
@@ -68,7 +68,8 @@ TEST_CASE("Conv1D: 'same' padding, bias, [f][k][c] weight order") {
   }
   SUBCASE("two channels, two filters, kernel 1") {
     using L = Conv1DLayer<Shape<2, 2>, 2, 1>;
-    const auto w = pack<L>({{1.0f, 2.0f, 3.0f, 4.0f}, {0.0f, 1.0f}});
+    // filter 0 = x0 + 2 x1, filter 1 = 3 x0 + 4 x1 (+ 1), stored [c][f].
+    const auto w = pack<L>({{1.0f, 3.0f, 2.0f, 4.0f}, {0.0f, 1.0f}});
     check_close(run<L>(w, {1.0f, 10.0f, 2.0f, 20.0f}), {21.0f, 44.0f, 42.0f, 87.0f});
   }
   SUBCASE("sequence shorter than the kernel") {
@@ -168,7 +169,7 @@ TEST_CASE("BiLSTM aggregations agree with the full output sequence") {
 
 TEST_CASE("Dense") {
   using L = DenseLayer<Shape<1, 2>, 3>;
-  const auto w = pack<L>({{1, 2, 3, 4, 5, 6}, {1, 0, -1}});
+  const auto w = pack<L>({{1, 3, 5, 2, 4, 6}, {1, 0, -1}});  // W = [[1 2] [3 4] [5 6]] stored [c][n]
   check_close(run<L>(w, {1.0f, 1.0f}), {4.0f, 7.0f, 10.0f});
 }
 

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include <mubi/mubi.hpp>
+#ifdef MUBI_TEST_EIGEN
+#include <mubi/backend/eigen.hpp>
+#endif
 
 // The replacements below pair new with malloc and delete with free on purpose.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -103,9 +106,12 @@ void expect(bool ok, const char* what) {
 
 using Arch = mubi::configs::UciHar<>;
 using Deploy = mubi::Folded<Arch>;
-mubi::Model<Deploy> loaded;
-mubi::Model<Deploy> folded_on_load;
+mubi::Model<Deploy, mubi::backend::Scalar> loaded;
+mubi::Model<Deploy> folded_on_load;  // the build's default backend (xsimd on a host with it)
 mubi::BoundModel<Deploy> bound;
+#ifdef MUBI_TEST_EIGEN
+mubi::BoundModel<Deploy, mubi::backend::Eigen> bound_eigen;
+#endif
 alignas(16) unsigned char flash[Deploy::blob_bytes];
 float window[Deploy::input_size];
 float logits[Deploy::output_size];
@@ -148,12 +154,19 @@ int main() {
   const mubi::Status s5 = folded_on_load.infer(window, logits);
   const mubi::Status s6 = bound.infer(window, logits);
   const mubi::Status s7 = loaded.load(flash, sizeof flash - 1);  // a failing load too
+#ifdef MUBI_TEST_EIGEN
+  const bool eigen_ok = bound_eigen.bind(flash, sizeof flash) == mubi::Status::ok &&
+                        bound_eigen.infer(window, logits) == mubi::Status::ok;
+#else
+  const bool eigen_ok = true;
+#endif
   armed = false;
   const long during = allocations.load();
 
   expect(s1 == mubi::Status::ok && s2 == mubi::Status::ok && s3 == mubi::Status::ok, "load, fold-on-load, bind ok");
   expect(s4 == mubi::Status::ok && s5 == mubi::Status::ok && s6 == mubi::Status::ok, "inference ok");
   expect(s7 == mubi::Status::truncated, "failing load reports truncated");
+  expect(eigen_ok, "Eigen backend bind and inference ok");
   std::printf("allocations during load/bind/infer: %ld\n", during);
   expect(during == 0, "no heap use in load, bind or inference");
   return failures == 0 ? 0 : 1;

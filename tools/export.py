@@ -115,10 +115,10 @@ def build_layers_and_tensors(state, config, fold=True):
             w = _f64(state, f"{conv}.weight") * a[:, None, None]
             bias = ((_f64(state, f"{conv}.bias") - _f64(state, f"{bn}.running_mean")) * a
                     + _f64(state, f"{bn}.bias"))
-            tensor(i, ROLE_CONV_W, w.astype(np.float32).transpose(0, 2, 1))  # [f][c][k] -> [f][k][c]
+            tensor(i, ROLE_CONV_W, w.astype(np.float32).transpose(2, 1, 0))  # [f][c][k] -> [k][c][f]
             tensor(i, ROLE_CONV_B, bias.astype(np.float32))
         else:
-            tensor(i, ROLE_CONV_W, _f32(state, f"{conv}.weight").transpose(0, 2, 1))
+            tensor(i, ROLE_CONV_W, _f32(state, f"{conv}.weight").transpose(2, 1, 0))
             tensor(i, ROLE_CONV_B, _f32(state, f"{conv}.bias"))
             i = layer(BATCHNORM, out_len=t, out_ch=filters)
             tensor(i, ROLE_BN_GAMMA, _f32(state, f"{bn}.weight"))
@@ -135,13 +135,14 @@ def build_layers_and_tensors(state, config, fold=True):
     for suffix, roles in (("l0", (ROLE_LSTM_FW_IH, ROLE_LSTM_FW_HH, ROLE_LSTM_FW_B)),
                           ("l0_reverse", (ROLE_LSTM_BW_IH, ROLE_LSTM_BW_HH, ROLE_LSTM_BW_B))
                           )[:directions]:
-        tensor(i, roles[0], _f32(state, f"lstm.weight_ih_{suffix}"))
-        tensor(i, roles[1], _f32(state, f"lstm.weight_hh_{suffix}"))
+        # PyTorch [4H][in] -> [in][4H]: outputs contiguous (see docs/format.md).
+        tensor(i, roles[0], _f32(state, f"lstm.weight_ih_{suffix}").T)
+        tensor(i, roles[1], _f32(state, f"lstm.weight_hh_{suffix}").T)
         # Summed in float32, as the format requires.
         tensor(i, roles[2], _f32(state, f"lstm.bias_ih_{suffix}") + _f32(state, f"lstm.bias_hh_{suffix}"))
 
     i = layer(DENSE, config["classes"], out_len=1, out_ch=config["classes"])
-    tensor(i, ROLE_DENSE_W, _f32(state, "fc.weight"))
+    tensor(i, ROLE_DENSE_W, _f32(state, "fc.weight").T)  # [n][c] -> [c][n]
     tensor(i, ROLE_DENSE_B, _f32(state, "fc.bias"))
     return layers, tensors
 

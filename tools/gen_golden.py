@@ -64,9 +64,9 @@ def numpy_forward(blob, x):
             h = (h - t(1)) / t(2)
         elif kind == CONV1D:
             f, k, pad = p0, p1, p2
-            w = t(3).reshape(f, k, h.shape[1])
+            w = t(3).reshape(k, h.shape[1], f)
             padded = np.pad(h, ((pad, pad), (0, 0)))
-            h = np.stack([np.einsum("fkc,kc->f", w, padded[i:i + k])
+            h = np.stack([np.einsum("kcf,kc->f", w, padded[i:i + k])
                           for i in range(h.shape[0])]) + t(4)
         elif kind == BATCHNORM:
             h = (h - t(7)) / np.sqrt(t(8) + 1e-5) * t(5) + t(6)
@@ -79,8 +79,8 @@ def numpy_forward(blob, x):
             hidden, aggregation, directions = p0, p1, p2
             outputs, finals = [], []
             for d in range(directions):
-                w_ih, w_hh, b = (t(9 + 3 * d).reshape(4 * hidden, -1),
-                                 t(10 + 3 * d).reshape(4 * hidden, hidden), t(11 + 3 * d))
+                w_ih, w_hh, b = (t(9 + 3 * d).reshape(-1, 4 * hidden).T,
+                                 t(10 + 3 * d).reshape(hidden, 4 * hidden).T, t(11 + 3 * d))
                 hs, c, out = np.zeros(hidden), np.zeros(hidden), np.zeros((h.shape[0], hidden))
                 order = range(h.shape[0]) if d == 0 else reversed(range(h.shape[0]))
                 for step in order:
@@ -94,7 +94,7 @@ def numpy_forward(blob, x):
             seq = np.concatenate(outputs, axis=1)
             h = {1: seq[-1], 2: np.concatenate(finals), 3: seq.mean(axis=0)}[aggregation][None, :]
         elif kind == DENSE:
-            h = h @ t(15).reshape(p0, -1).T + t(16)
+            h = h @ t(15).reshape(-1, p0) + t(16)
         else:
             raise ValueError(f"layer kind {kind} not handled")
         assert h.shape == (out_len, out_ch), (kind, h.shape, out_len, out_ch)

@@ -9,7 +9,7 @@
 #define MUBI_VERSION_PATCH 0
 
 #if defined(__GNUC__) || defined(__clang__)
-#define MUBI_RESTRICT __restrict__
+#define __restrict__
 #define MUBI_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define MUBI_RESTRICT

@@ -7,6 +7,8 @@
 #include "status.hpp"
 #include "core/descriptor.hpp"
 #include "core/shape.hpp"
+#include "backend/default.hpp"
+#include "eval/confusion.hpp"
 #include "format/blob.hpp"
 #include "layers/aggregate.hpp"
 #include "layers/batchnorm.hpp"
@@ -22,3 +24,4 @@
 #include "model/fold.hpp"
 #include "model/model.hpp"
 #include "model/sequential.hpp"
+#include "runtime/batch.hpp"

@@ -12,7 +12,7 @@ namespace mubi::math {
 inline float sigmoid(float x) noexcept { return 1.0f / (1.0f + std::exp(-x)); }
 inline float tanh(float x) noexcept { return std::tanh(x); }
 
-inline float dot(const float* MUBI_RESTRICT a, const float* MUBI_RESTRICT b, std::size_t n) noexcept {
+inline float dot(const float* a, const float* b, std::size_t n) noexcept {
   float s = 0.0f;
   for (std::size_t i = 0; i < n; ++i) s += a[i] * b[i];
   return s;

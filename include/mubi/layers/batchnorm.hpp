@@ -30,7 +30,8 @@ struct BatchNormLayer {
   static constexpr std::size_t macs_executed = 0;
   static constexpr std::size_t scratch_floats = 0;
 
-  static void forward(const float* w, const float* MUBI_RESTRICT in, float* MUBI_RESTRICT out,
+  template <class B>
+  static void forward(const float* w, const float* in, float* out,
                       float*) noexcept {
     const float* gamma = w;
     const float* beta = w + detail::tensor_offset(tensors, 1);

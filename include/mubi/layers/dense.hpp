@@ -1,10 +1,9 @@
-// mubi: Dense (PyTorch Linear) on a vector: out[n] = bias[n] + sum_c W[n][c] x[c].
+// mubi: Dense (PyTorch Linear) on a vector: out[n] = bias[n] + sum_c x[c] W[c][n].
 #pragma once
 
 #include <array>
 
 #include "../core/descriptor.hpp"
-#include "../core/math.hpp"
 #include "../core/shape.hpp"
 #include "../status.hpp"
 
@@ -21,16 +20,17 @@ struct DenseLayer {
   static constexpr std::size_t C = In::ch, N = Outputs;
   static constexpr LayerRecord record{LayerKind::dense, N, 0, 0, Out::len, Out::ch};
   static constexpr std::array<TensorSpec, 2> tensors{
-      {{TensorRole::dense_weight, static_cast<std::uint32_t>(N * C)}, {TensorRole::dense_bias, N}}};
+      {{TensorRole::dense_weight, static_cast<std::uint32_t>(C * N)}, {TensorRole::dense_bias, N}}};
   static constexpr std::size_t params = N * C + N;
   static constexpr std::size_t macs = N * C;
   static constexpr std::size_t macs_executed = macs;
   static constexpr std::size_t scratch_floats = 0;
 
-  static void forward(const float* w, const float* MUBI_RESTRICT in, float* MUBI_RESTRICT out,
-                      float*) noexcept {
+  template <class B>
+  static void forward(const float* w, const float* in, float* out, float*) noexcept {
     const float* bias = w + detail::tensor_offset(tensors, 1);
-    for (std::size_t n = 0; n < N; ++n) out[n] = bias[n] + math::dot(w + n * C, in, C);
+    for (std::size_t n = 0; n < N; ++n) out[n] = bias[n];
+    B::template gemv_acc<C, N>(w, in, out);
   }
   static Status check(const unsigned char*) noexcept { return Status::ok; }
 };

@@ -7,35 +7,11 @@
 #include <type_traits>
 
 #include "../core/descriptor.hpp"
-#include "../core/math.hpp"
 #include "../core/shape.hpp"
 #include "../status.hpp"
 #include "aggregate.hpp"
 
 namespace mubi {
-namespace detail {
-
-// One LSTM step for one direction: x (In) and h, c (H) in; h, c updated in place.
-// No restrict qualifiers here: with them GCC 12 -O2 miscompiled a two-step, one-unit LSTM
-// (test_layers.cpp, "LSTM: one unit, two steps").
-template <std::size_t In, std::size_t H>
-MUBI_ALWAYS_INLINE void lstm_step(const float* w_ih, const float* w_hh,
-                                  const float* bias, const float* x,
-                                  float* h, float* c,
-                                  float* gates) noexcept {
-  for (std::size_t r = 0; r < 4 * H; ++r)
-    gates[r] = bias[r] + math::dot(w_ih + r * In, x, In) + math::dot(w_hh + r * H, h, H);
-  for (std::size_t j = 0; j < H; ++j) {
-    const float i = math::sigmoid(gates[j]);
-    const float f = math::sigmoid(gates[H + j]);
-    const float g = math::tanh(gates[2 * H + j]);
-    const float o = math::sigmoid(gates[3 * H + j]);
-    c[j] = f * c[j] + i * g;
-    h[j] = o * math::tanh(c[j]);
-  }
-}
-
-}  // namespace detail
 
 template <class InShape, std::size_t Hidden, std::size_t Directions, class Aggregation>
 struct LSTMLayer {
@@ -46,11 +22,12 @@ struct LSTMLayer {
   using Out = Shape<(Aggregation::vector ? 1 : T), D * H>;
   static constexpr LayerRecord record{LayerKind::lstm, H, Aggregation::code, D, Out::len, Out::ch};
 
+  // Per direction: weight_ih [I][4H], weight_hh [H][4H] (outputs contiguous), bias [4H].
   static constexpr auto make_tensors() {
     std::array<TensorSpec, 3 * D> t{};
     const TensorRole roles[6] = {TensorRole::lstm_w_ih_fwd, TensorRole::lstm_w_hh_fwd, TensorRole::lstm_bias_fwd,
                                  TensorRole::lstm_w_ih_bwd, TensorRole::lstm_w_hh_bwd, TensorRole::lstm_bias_bwd};
-    const std::uint32_t counts[3] = {G * I, G * H, G};
+    const std::uint32_t counts[3] = {I * G, H * G, G};
     for (std::size_t k = 0; k < 3 * D; ++k) t[k] = TensorSpec{roles[k], counts[k % 3]};
     return t;
   }
@@ -62,32 +39,35 @@ struct LSTMLayer {
   // With Last, the backward output at the last position is one step from the zero state.
   static constexpr std::size_t backward_steps = (D == 2 && std::is_same_v<Aggregation, Last>) ? 1 : T;
   static constexpr std::size_t macs_executed = (T + (D == 2 ? backward_steps : 0)) * macs_per_step;
-  static constexpr std::size_t scratch_floats = 2 * H + G + H;  // h, c, gates, running sum for Mean
+  static constexpr std::size_t scratch_floats = G + 3 * H;  // gates, h, c, running sum for Mean
 
-  static void forward(const float* w, const float* in, float* out,
-                      float* scratch) noexcept {
-    for (std::size_t d = 0; d < D; ++d) run_direction(w, d, in, out, scratch);
+  template <class B>
+  static void forward(const float* w, const float* in, float* out, float* scratch) noexcept {
+    for (std::size_t d = 0; d < D; ++d) run_direction<B>(w, d, in, out, scratch);
   }
 
   static Status check(const unsigned char*) noexcept { return Status::ok; }
 
  private:
-  static void run_direction(const float* w, std::size_t d, const float* in,
-                            float* out, float* scratch) noexcept {
+  template <class B>
+  static void run_direction(const float* w, std::size_t d, const float* in, float* out, float* scratch) noexcept {
     const float* w_ih = w + detail::tensor_offset(tensors, 3 * d);
     const float* w_hh = w + detail::tensor_offset(tensors, 3 * d + 1);
     const float* bias = w + detail::tensor_offset(tensors, 3 * d + 2);
-    float* h = scratch;
+    float* gates = scratch;  // first: its size is a multiple of 4 floats, so h and c stay aligned
+    float* h = gates + G;
     float* c = h + H;
-    float* gates = c + H;
-    float* sum = gates + G;
+    float* sum = c + H;
     for (std::size_t j = 0; j < H; ++j) h[j] = c[j] = sum[j] = 0.0f;
 
     const bool backward = d == 1;
     const std::size_t steps = backward ? backward_steps : T;
     for (std::size_t s = 0; s < steps; ++s) {
       const std::size_t t = backward ? T - 1 - s : s;
-      detail::lstm_step<I, H>(w_ih, w_hh, bias, in + t * I, h, c, gates);
+      for (std::size_t r = 0; r < G; ++r) gates[r] = bias[r];
+      B::template gemv_acc<I, G>(w_ih, in + t * I, gates);
+      if (s > 0) B::template gemv_acc<H, G>(w_hh, h, gates);  // h is still zero at the first step
+      B::template lstm_cell<H>(gates, c, h);
       if constexpr (std::is_same_v<Aggregation, Sequence>) {
         for (std::size_t j = 0; j < H; ++j) out[t * D * H + d * H + j] = h[j];
       } else if constexpr (std::is_same_v<Aggregation, Mean>) {

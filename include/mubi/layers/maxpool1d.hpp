@@ -18,17 +18,9 @@ struct MaxPool1DLayer : detail::NoWeights {
   static constexpr std::size_t C = In::ch;
   static constexpr LayerRecord record{LayerKind::maxpool1d, Pool, Pool, 0, Out::len, Out::ch};
 
-  static void forward(const float*, const float* MUBI_RESTRICT in, float* MUBI_RESTRICT out,
-                      float*) noexcept {
-    for (std::size_t t = 0; t < Out::len; ++t)
-      for (std::size_t c = 0; c < C; ++c) {
-        float m = in[t * Pool * C + c];
-        for (std::size_t p = 1; p < Pool; ++p) {
-          const float v = in[(t * Pool + p) * C + c];
-          if (v > m || v != v) m = v;  // NaN wins, as in PyTorch
-        }
-        out[t * C + c] = m;
-      }
+  template <class B>
+  static void forward(const float*, const float* in, float* out, float*) noexcept {
+    B::template maxpool1d<In::len, C, Pool>(in, out);
   }
 };
 

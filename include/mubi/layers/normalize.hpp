@@ -21,14 +21,18 @@ struct NormalizeLayer {
   static constexpr std::size_t params = 0;  // buffers, not parameters, in PyTorch
   static constexpr std::size_t macs = 0;
   static constexpr std::size_t macs_executed = 0;
-  static constexpr std::size_t scratch_floats = 0;
+  static constexpr std::size_t scratch_floats = C;  // 1 / std
 
-  static void forward(const float* w, const float* MUBI_RESTRICT in, float* MUBI_RESTRICT out,
-                      float*) noexcept {
+  // Multiplies by 1/std (C divisions per window instead of T*C; at most 1.5 ulp from
+  // PyTorch's division, far inside the 1e-5 parity tolerance).
+  template <class B>
+  static void forward(const float* w, const float* in, float* out, float* scratch) noexcept {
     const float* mean = w;
     const float* stdev = w + detail::tensor_offset(tensors, 1);
+    float* inv = scratch;
+    for (std::size_t c = 0; c < C; ++c) inv[c] = 1.0f / stdev[c];
     for (std::size_t t = 0; t < In::len; ++t)
-      for (std::size_t c = 0; c < C; ++c) out[t * C + c] = (in[t * C + c] - mean[c]) / stdev[c];
+      for (std::size_t c = 0; c < C; ++c) out[t * C + c] = (in[t * C + c] - mean[c]) * inv[c];
   }
 
   // w: this layer's block of the payload, possibly unaligned (load() validates before copying).

@@ -14,10 +14,9 @@ struct ReLULayer : detail::NoWeights {
   using Out = InShape;
   static constexpr LayerRecord record{LayerKind::relu, 0, 0, 0, Out::len, Out::ch};
 
-  static void forward(const float*, const float* MUBI_RESTRICT in, float* MUBI_RESTRICT out,
-                      float*) noexcept {
-    // Written as a comparison so NaN propagates as PyTorch's relu does.
-    for (std::size_t i = 0; i < In::size; ++i) out[i] = in[i] < 0.0f ? 0.0f : in[i];
+  template <class B>
+  static void forward(const float*, const float* in, float* out, float*) noexcept {
+    B::template relu<In::size>(in, out);
   }
 };
 

@@ -33,6 +33,7 @@ struct SoftmaxLayer : detail::NoWeights {
   using Out = InShape;
   static constexpr LayerRecord record{LayerKind::softmax, 0, 0, 0, Out::len, Out::ch};
 
+  template <class B>
   static void forward(const float*, const float* in, float* out, float*) noexcept {
     for (std::size_t t = 0; t < In::len; ++t) softmax(in + t * In::ch, out + t * In::ch, In::ch);
   }

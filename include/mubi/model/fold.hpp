@@ -86,7 +86,7 @@ void fold_payload(const unsigned char* src, float* dst) noexcept {
         const double mean = read_f32(bn + 2 * channel_stride + f * sizeof(float));
         const double var = read_f32(bn + 3 * channel_stride + f * sizeof(float));
         const double a = gamma / std::sqrt(var + kBatchNormEps);
-        for (std::size_t k = 0; k < taps; ++k) w[f * taps + k] = static_cast<float>(w[f * taps + k] * a);
+        for (std::size_t k = 0; k < taps; ++k) w[k * F + f] = static_cast<float>(w[k * F + f] * a);  // [k][c][f]
         b[f] = static_cast<float>((b[f] - mean) * a + beta);
       }
     }

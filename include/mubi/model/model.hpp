@@ -10,6 +10,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "../backend/default.hpp"
 #include "../format/blob.hpp"
 #include "../status.hpp"
 #include "fold.hpp"
@@ -43,10 +44,11 @@ struct alignas(kAlign) FloatBuffer {
 
 }  // namespace detail
 
-template <class Arch, bool OwnsWeights>
+template <class Arch, bool OwnsWeights, class Backend>
 class BasicModel {
  public:
   using arch = Arch;
+  using backend = Backend;
   using In = typename Arch::In;
   using Out = typename Arch::Out;
   static constexpr std::size_t input_size = Arch::input_size;
@@ -100,7 +102,7 @@ class BasicModel {
   Status infer(const float* in, float* out) noexcept { return infer(in, out, arena_); }
   Status infer(const float* in, float* out, Arena& arena) const noexcept {
     if (!ready()) return Status::not_ready;
-    Arch::forward(weights_, in, out, arena.data);
+    Arch::template forward<Backend>(weights_, in, out, arena.data);
     return Status::ok;
   }
   Status infer(const InputArray& in, OutputArray& out) noexcept { return infer(in.data(), out.data()); }
@@ -112,9 +114,10 @@ class BasicModel {
   const float* weights_ = nullptr;
 };
 
-template <class Arch>
-using Model = BasicModel<Arch, true>;
-template <class Arch>
-using BoundModel = BasicModel<Arch, false>;
+// Backend: backend::Scalar, backend::Xsimd<>, backend::Eigen, or the build's default.
+template <class Arch, class Backend = backend::Default>
+using Model = BasicModel<Arch, true, Backend>;
+template <class Arch, class Backend = backend::Default>
+using BoundModel = BasicModel<Arch, false, Backend>;
 
 }  // namespace mubi

@@ -151,10 +151,12 @@ struct SequentialImpl<InputT, TypeList<Ls...>> {
   static constexpr std::size_t arena_floats = 2 * activation_floats + scratch_floats;
   static constexpr std::size_t arena_bytes = arena_floats * sizeof(float);
 
-  // Runs the window `in` (In::size floats) to `out` (Out::size floats). `weights` points at
-  // weight_floats floats laid out as the blob payload; `arena` at arena_floats floats.
+  // Runs the window `in` (In::size floats) to `out` (Out::size floats) with backend B.
+  // `weights` points at weight_floats floats laid out as the blob payload; `arena` at
+  // arena_floats floats, 16-byte aligned.
+  template <class B>
   static void forward(const float* weights, const float* in, float* out, float* arena) noexcept {
-    run_layers(weights, in, out, arena, std::make_index_sequence<layer_count>{});
+    run_layers<B>(weights, in, out, arena, std::make_index_sequence<layer_count>{});
   }
 
   // Validation step 14-15 on a payload (possibly unaligned) already known to have this
@@ -189,16 +191,16 @@ struct SequentialImpl<InputT, TypeList<Ls...>> {
   }
 
  private:
-  template <std::size_t... I>
+  template <class B, std::size_t... I>
   static void run_layers(const float* w, const float* in, float* out, float* arena,
                          std::index_sequence<I...>) noexcept {
-    (run_layer<I>(w, in, out, arena), ...);
+    (run_layer<B, I>(w, in, out, arena), ...);
   }
-  template <std::size_t I>
+  template <class B, std::size_t I>
   static void run_layer(const float* w, const float* in, float* out, float* arena) noexcept {
     const float* src = I == 0 ? in : arena + ((I - 1) % 2) * activation_floats;
     float* dst = I == layer_count - 1 ? out : arena + (I % 2) * activation_floats;
-    layer<I>::forward(w + layer_offset[I], src, dst, arena + 2 * activation_floats);
+    layer<I>::template forward<B>(w + layer_offset[I], src, dst, arena + 2 * activation_floats);
   }
 };
 

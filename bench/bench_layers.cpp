@@ -1,0 +1,97 @@
+// Google Benchmark: every layer of the UCI-HAR network, on each backend, with random weights.
+// Time per call; items = one layer application (one window through that layer).
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include <mubi/mubi.hpp>
+
+#include "backends.hpp"
+
+namespace {
+
+template <class L>
+struct Fixture {
+  std::vector<float> w, in, out, scratch;
+  Fixture()
+      : w(mubi::detail::tensor_floats(L::tensors) + 16),
+        in(L::In::size),
+        out(L::Out::size),
+        scratch(L::scratch_floats + 16) {
+    std::mt19937 rng(42);
+    std::normal_distribution<float> n(0.0f, 0.3f);
+    for (float& v : w) v = n(rng);
+    for (float& v : in) v = n(rng);
+  }
+};
+
+template <class L, class B>
+void layer(benchmark::State& state) {
+  Fixture<L> f;
+  for (auto _ : state) {
+    L::template forward<B>(f.w.data(), f.in.data(), f.out.data(), f.scratch.data());
+    benchmark::DoNotOptimize(f.out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// One LSTM step (16 -> 24, 96 gates): the recurrence's unit of latency.
+template <class B>
+void lstm_step(benchmark::State& state) {
+  constexpr std::size_t I = 16, H = 24, G = 4 * H;
+  Fixture<mubi::LSTMLayer<mubi::Shape<1, I>, H, 1, mubi::Last>> f;
+  std::vector<float> gates(G), h(H, 0.1f), c(H, 0.2f);
+  const float* w_ih = f.w.data();
+  const float* w_hh = w_ih + I * G;
+  for (auto _ : state) {
+    for (std::size_t r = 0; r < G; ++r) gates[r] = 0.0f;
+    B::template gemv_acc<I, G>(w_ih, f.in.data(), gates.data());
+    B::template gemv_acc<H, G>(w_hh, h.data(), gates.data());
+    B::template lstm_cell<H>(gates.data(), c.data(), h.data());
+    benchmark::DoNotOptimize(h.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+using Conv1 = mubi::Conv1DLayer<mubi::Shape<128, 9>, 16, 5>;
+using Conv2 = mubi::Conv1DLayer<mubi::Shape<64, 16>, 16, 5>;
+using Pool1 = mubi::MaxPool1DLayer<mubi::Shape<128, 16>, 2>;
+using Relu1 = mubi::ReLULayer<mubi::Shape<128, 16>>;
+using Norm = mubi::NormalizeLayer<mubi::Shape<128, 9>>;
+using BiLast = mubi::LSTMLayer<mubi::Shape<32, 16>, 24, 2, mubi::Last>;
+using BiFull = mubi::LSTMLayer<mubi::Shape<32, 16>, 24, 2, mubi::FinalStates>;
+using Head = mubi::DenseLayer<mubi::Shape<1, 48>, 6>;
+
+template <class L, class B>
+void register_layer(const char* label) {
+  benchmark::RegisterBenchmark((std::string(label) + "/" + B::name).c_str(), layer<L, B>);
+}
+
+template <class L>
+void register_all(const char* label) {
+  register_layer<L, mubi::backend::Scalar>(label);
+  MUBI_BENCH_XSIMD(register_layer<L, mubi::backend::Xsimd<>>(label));
+  MUBI_BENCH_EIGEN(register_layer<L, mubi::backend::Eigen>(label));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all<Norm>("Normalize 128x9");
+  register_all<Conv1>("Conv1D 128x9->16 k5");
+  register_all<Relu1>("ReLU 128x16");
+  register_all<Pool1>("MaxPool1D 128x16");
+  register_all<Conv2>("Conv1D 64x16->16 k5");
+  register_all<BiLast>("BiLSTM 32x16->24 last");
+  register_all<BiFull>("BiLSTM 32x16->24 final_states");
+  register_all<Head>("Dense 48->6");
+  benchmark::RegisterBenchmark("LSTM step 16->24/scalar", lstm_step<mubi::backend::Scalar>);
+  MUBI_BENCH_XSIMD(benchmark::RegisterBenchmark("LSTM step 16->24/xsimd", lstm_step<mubi::backend::Xsimd<>>));
+  MUBI_BENCH_EIGEN(benchmark::RegisterBenchmark("LSTM step 16->24/eigen", lstm_step<mubi::backend::Eigen>));
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,102 @@
+// Google Benchmark: whole models (the 8 dataset configurations, BatchNorm folded, random
+// weights from the golden blobs) on each backend, one window at a time, single thread; and
+// the batch API on 1 and all hardware threads. Counters: windows per second.
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <mubi/host/std_threads.hpp>
+#include <mubi/mubi.hpp>
+
+#include "backends.hpp"
+
+namespace {
+
+std::vector<unsigned char> read(const std::string& name) {
+  std::ifstream f(std::string(MUBI_GOLDEN_DIR) + "/" + name, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+template <class Arch, class B>
+struct Loaded {
+  using D = mubi::Folded<Arch>;
+  std::unique_ptr<mubi::Model<D, B>> model = std::make_unique<mubi::Model<D, B>>();
+  std::vector<float> windows;
+  explicit Loaded(const std::string& name, std::size_t n = 64) : windows(n * D::input_size) {
+    const auto blob = read(name + ".mubi");
+    if (model->load(blob.data(), blob.size()) != mubi::Status::ok) return;
+    std::mt19937 rng(3);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    for (float& v : windows) v = g(rng);
+  }
+};
+
+template <class Arch, class B>
+void window(benchmark::State& state, const char* name) {
+  Loaded<Arch, B> m(name);
+  if (!m.model->ready()) return state.SkipWithError("golden blob not found");
+  constexpr std::size_t in = Loaded<Arch, B>::D::input_size;
+  float out[Loaded<Arch, B>::D::output_size];
+  std::size_t i = 0;
+  for (auto _ : state) {
+    m.model->infer(m.windows.data() + (i++ % 64) * in, out);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations());  // windows
+}
+
+template <class Arch, class B>
+void batch(benchmark::State& state, const char* name) {
+  const std::size_t workers = state.range(0) ? static_cast<std::size_t>(state.range(0)) : mubi::host::hardware_workers();
+  constexpr std::size_t n = 4096;
+  Loaded<Arch, B> m(name, n);
+  if (!m.model->ready()) return state.SkipWithError("golden blob not found");
+  using M = mubi::Model<typename Loaded<Arch, B>::D, B>;
+  std::vector<float> out(n * M::output_size);
+  auto arenas = std::make_unique<typename M::Arena[]>(workers);
+  for (auto _ : state) {
+    mubi::infer_batch(*m.model, m.windows.data(), n, out.data(), arenas.get(), workers, mubi::host::StdThreads{});
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+  state.counters["workers"] = static_cast<double>(workers);
+}
+
+template <class Arch, class B>
+void register_window(const char* name) {
+  benchmark::RegisterBenchmark((std::string("model ") + name + "/" + B::name).c_str(),
+                               [name](benchmark::State& st) { window<Arch, B>(st, name); });
+}
+
+template <class Arch>
+void register_model(const char* name) {
+  register_window<Arch, mubi::backend::Scalar>(name);
+  MUBI_BENCH_XSIMD(register_window<Arch, mubi::backend::Xsimd<>>(name));
+  MUBI_BENCH_EIGEN(register_window<Arch, mubi::backend::Eigen>(name));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_model<mubi::configs::UciHar<>>("uci_har");
+  register_model<mubi::configs::MotionSense<>>("motionsense");
+  register_model<mubi::configs::Wisdm<>>("wisdm");
+  register_model<mubi::configs::Pamap2<>>("pamap2");
+  register_model<mubi::configs::Opportunity<>>("opportunity");
+  register_model<mubi::configs::UniMib<>>("unimib");
+  register_model<mubi::configs::Skoda<>>("skoda");
+  register_model<mubi::configs::Daphnet<>>("daphnet");
+  // Batch API, UCI-HAR: 1 worker, then every hardware thread (argument 0).
+  benchmark::RegisterBenchmark("batch uci_har/default", [](benchmark::State& st) {
+    batch<mubi::configs::UciHar<>, mubi::backend::Default>(st, "uci_har");
+  })->Arg(1)->Arg(0)->UseRealTime();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

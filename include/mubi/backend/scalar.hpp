@@ -1,0 +1,97 @@
+// mubi: the portable scalar backend: the reference kernels, the MCU backend, no dependencies.
+// Every backend provides the same static kernels with the same weight layouts (outputs
+// contiguous, docs/format.md); layers call them as B::template kernel<sizes...>(...).
+// The other backends derive from Scalar and replace the kernels they speed up.
+// Loops run over outputs innermost, so host compilers auto-vectorise them without changing
+// the order of any sum.
+#pragma once
+
+#include <cstddef>
+
+#include "../config.hpp"
+#include "../core/math.hpp"
+
+namespace mubi::backend {
+
+struct Scalar {
+  static constexpr const char* name = "scalar";
+
+  // y[n] += sum_i x[i] * w[i][n]   (w: In x N, row-major).
+  template <std::size_t In, std::size_t N>
+  static void gemv_acc(const float* w, const float* x, float* y) noexcept {
+    for (std::size_t i = 0; i < In; ++i) {
+      const float xi = x[i];
+      const float* wi = w + i * N;
+      for (std::size_t n = 0; n < N; ++n) y[n] += wi[n] * xi;
+    }
+  }
+
+  // 'same' Conv1D, stride 1: out[t][f] = bias[f] + sum_{k,c} w[k][c][f] * in[t + k - pad][c],
+  // zero outside the window. Time-major in (T x C) and out (T x F).
+  template <std::size_t T, std::size_t C, std::size_t F, std::size_t K>
+  static void conv1d(const float* w, const float* bias, const float* in, float* out) noexcept {
+    conv1d_steps<T, C, F, K>(w, bias, in, out, 0, T);
+  }
+
+  // Output steps [t_begin, t_end) of conv1d (the SIMD backends reuse it for the edges).
+  template <std::size_t T, std::size_t C, std::size_t F, std::size_t K>
+  static void conv1d_steps(const float* w, const float* bias, const float* in, float* out, std::size_t t_begin,
+                           std::size_t t_end) noexcept {
+    constexpr std::size_t pad = (K - 1) / 2;
+    for (std::size_t t = t_begin; t < t_end; ++t) {
+      // Taps k0..k1 fall inside the window; their inputs are (k1 - k0) * C contiguous values.
+      const std::size_t k0 = t < pad ? pad - t : 0;
+      const std::size_t k1 = t + pad >= T ? K - (t + pad + 1 - T) : K;
+      float* y = out + t * F;
+      for (std::size_t f = 0; f < F; ++f) y[f] = bias[f];
+      const float* x = in + (t + k0 - pad) * C;
+      const float* wk = w + k0 * C * F;
+      for (std::size_t j = 0; j < (k1 - k0) * C; ++j) {
+        const float xj = x[j];
+        for (std::size_t f = 0; f < F; ++f) y[f] += wk[j * F + f] * xj;
+      }
+    }
+  }
+
+  // ReLU, element-wise; NaN stays NaN (as PyTorch's relu).
+  template <std::size_t N>
+  static void relu(const float* in, float* out) noexcept {
+    for (std::size_t i = 0; i < N; ++i) out[i] = in[i] < 0.0f ? 0.0f : in[i];
+  }
+
+  // MaxPool over time, window and stride P, floor: out has T / P steps. NaN wins (PyTorch).
+  template <std::size_t T, std::size_t C, std::size_t P>
+  static void maxpool1d(const float* in, float* out) noexcept {
+    for (std::size_t t = 0; t < T / P; ++t)
+      for (std::size_t c = 0; c < C; ++c) {
+        float m = in[t * P * C + c];
+        for (std::size_t p = 1; p < P; ++p) {
+          const float v = in[(t * P + p) * C + c];
+          if (v > m || v != v) m = v;
+        }
+        out[t * C + c] = m;
+      }
+  }
+
+  // LSTM cell update from pre-activation gates (i, f, g, o blocks of H): c = f*c + i*g,
+  // h = o * tanh(c).
+  template <std::size_t H>
+  static void lstm_cell(const float* gates, float* c, float* h) noexcept {
+    lstm_cell_range<H>(gates, c, h, 0, H);
+  }
+
+  // Units [j_begin, j_end) of lstm_cell (the SIMD backends reuse it for a tail).
+  template <std::size_t H>
+  static void lstm_cell_range(const float* gates, float* c, float* h, std::size_t j_begin, std::size_t j_end) noexcept {
+    for (std::size_t j = j_begin; j < j_end; ++j) {
+      const float i = math::sigmoid(gates[j]);
+      const float f = math::sigmoid(gates[H + j]);
+      const float g = math::tanh(gates[2 * H + j]);
+      const float o = math::sigmoid(gates[3 * H + j]);
+      c[j] = f * c[j] + i * g;
+      h[j] = o * math::tanh(c[j]);
+    }
+  }
+};
+
+}  // namespace mubi::backend
