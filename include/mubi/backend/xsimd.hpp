@@ -45,11 +45,14 @@ struct Xsimd : Scalar {
   template <std::size_t In, std::size_t N>
   static void gemv_acc(const float* w, const float* x, float* y) noexcept {
     // At most 12 output batches per pass over the inputs, so accumulators stay in registers
-    // (16 vector registers on x86-64 without AVX-512): 96 LSTM gates are one AVX2 pass.
+    // (16 vector registers without AVX-512): 96 gates are one AVX2 pass. (A 6-register
+    // AVX-512 version ran faster alone but slowed the whole window on an AVX-512 Xeon.)
     constexpr std::size_t V = N / W, chunk = V < 12 ? V : 12;
     if constexpr (V > 0) {
-      for (std::size_t v0 = 0; v0 + chunk <= V; v0 += chunk) gemv_batches<batch, In, N, chunk>(w, x, y, v0);
-      if constexpr (V % chunk != 0) gemv_batches<batch, In, N, V % chunk>(w, x, y, V / chunk * chunk);
+      for (std::size_t v0 = 0; v0 + chunk <= V; v0 += chunk)
+        gemv_batches<batch, In, N, chunk, (chunk <= 4 ? 2 : 1)>(w, x, y, v0);
+      if constexpr (V % chunk != 0)
+        gemv_batches<batch, In, N, V % chunk, (V % chunk <= 4 ? 2 : 1)>(w, x, y, V / chunk * chunk);
     }
     if constexpr (V * W < N)  // columns past the last full batch
       for (std::size_t n = V * W; n < N; ++n)
@@ -57,7 +60,7 @@ struct Xsimd : Scalar {
   }
 
   // 'same' Conv1D: TB output steps at once, F/lanes batches each, so about 8 independent
-  // accumulators keep the FMA units busy; the 2 * pad edge steps use the scalar kernel.
+  // accumulators keep the FMA units busy; the 2 * pad edge steps skip their padded taps.
   template <std::size_t T, std::size_t C, std::size_t F, std::size_t K>
   static void conv1d(const float* w, const float* bias, const float* in, float* out) noexcept {
     using Wide = xsimd::batch<float, WideArch>;
@@ -114,12 +117,12 @@ struct Xsimd : Scalar {
   }
 
  private:
-  // Output batches v0 .. v0+VC-1 of gemv_acc. With few batches the FMA chain over the
-  // inputs is the bottleneck: split it in two partial sums; with more (> 4) the batches
+  // Output batches v0 .. v0+VC-1 of gemv_acc, in S partial sums. With few batches the FMA
+  // chain over the inputs is the bottleneck, and S = 2 halves it; with many the batches
   // already overlap, and a split would only spill registers.
-  template <class B, std::size_t In, std::size_t N, std::size_t VC>
+  template <class B, std::size_t In, std::size_t N, std::size_t VC, std::size_t S>
   static void gemv_batches(const float* w, const float* x, float* y, std::size_t v0) noexcept {
-    constexpr std::size_t L = B::size, S = VC <= 4 ? 2 : 1;
+    constexpr std::size_t L = B::size;
     B acc[S][VC];
     MUBI_UNROLL for (std::size_t v = 0; v < VC; ++v) {
       acc[0][v] = B::load_unaligned(y + (v0 + v) * L);
@@ -149,11 +152,28 @@ struct Xsimd : Scalar {
     constexpr std::size_t V = F / B::size, pad = (K - 1) / 2;
     constexpr std::size_t TB = V >= 8 ? 1 : 8 / V;
     constexpr std::size_t interior = T - 2 * pad, blocked = interior / TB * TB;
-    Scalar::conv1d_steps<T, C, F, K>(w, bias, in, out, 0, pad);
+    for (std::size_t t = 0; t < pad; ++t) edge<B, T, C, F, K>(w, bias, in, out, t);
     for (std::size_t t = pad; t < pad + blocked; t += TB) block<B, C, F, K, TB>(w, bias, in, out, t);
     if constexpr (blocked < interior)
       for (std::size_t t = pad + blocked; t < T - pad; ++t) block<B, C, F, K, 1>(w, bias, in, out, t);
-    Scalar::conv1d_steps<T, C, F, K>(w, bias, in, out, T - pad, T);
+    for (std::size_t t = T - pad; t < T; ++t) edge<B, T, C, F, K>(w, bias, in, out, t);
+  }
+
+  // An edge step: only taps k0..k1 fall inside the window (the rest read zero padding).
+  template <class B, std::size_t T, std::size_t C, std::size_t F, std::size_t K>
+  static void edge(const float* w, const float* bias, const float* in, float* out, std::size_t t) noexcept {
+    constexpr std::size_t L = B::size, V = F / L, pad = (K - 1) / 2;
+    const std::size_t k0 = t < pad ? pad - t : 0;
+    const std::size_t k1 = t + pad >= T ? K - (t + pad + 1 - T) : K;
+    const float* x = in + (t + k0 - pad) * C;
+    const float* wk = w + k0 * C * F;
+    B acc[V];
+    MUBI_UNROLL for (std::size_t v = 0; v < V; ++v) acc[v] = B::load_unaligned(bias + v * L);
+    for (std::size_t j = 0; j < (k1 - k0) * C; ++j) {
+      const B xj(x[j]);
+      MUBI_UNROLL for (std::size_t v = 0; v < V; ++v) acc[v] = xsimd::fma(B::load_unaligned(wk + j * F + v * L), xj, acc[v]);
+    }
+    MUBI_UNROLL for (std::size_t v = 0; v < V; ++v) acc[v].store_unaligned(out + t * F + v * L);
   }
 
   // Output steps t .. t+TB-1, all K taps inside the window.
