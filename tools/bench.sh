@@ -1,0 +1,33 @@
+#!/bin/sh
+# Performance, as reported in the README: Google Benchmark (bench/) built twice, with
+# -O3 -march=native and with plain -O2, then Debian's PyTorch timed in the same run on the
+# same UCI-HAR network, and the ratio. Single-thread figures unless a name says batch.
+#   tools/bench.sh [extra Google Benchmark flags]
+set -eu
+cd "$(dirname "$0")/.."
+tools/deps.sh bench
+for cfg in native:"-O3 -march=native" o2:"-O2"; do
+  name=${cfg%%:*} flags=${cfg#*:}
+  cmake -S . -B "build/bench-$name" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="$flags" -DMUBI_BUILD_BENCH=ON \
+        -DMUBI_BUILD_TESTS=OFF -DMUBI_BUILD_EXAMPLES=OFF -DMUBI_WERROR=OFF >/dev/null
+  cmake --build "build/bench-$name" -j"$(nproc)" >/dev/null
+done
+lscpu | grep -E "Model name|^CPU\(s\)" | sed 's/  */ /g'
+for name in native o2; do
+  echo "=== layers, $name ==="
+  "build/bench-$name/bench/bench_layers" --benchmark_min_time=0.3 "$@"
+  echo "=== models, $name ==="
+  "build/bench-$name/bench/bench_models" --benchmark_min_time=0.3 --benchmark_repetitions=5 \
+      --benchmark_report_aggregates_only=true "$@" | tee "build/bench-$name/models.txt"
+done
+echo "=== PyTorch, same run ==="
+torch_us=$(/usr/bin/python3 tools/bench_torch.py | tee /dev/stderr | sed -n 's/^torch_us=//p')
+mubi_ns=$(grep "model uci_har/xsimd_median" build/bench-native/models.txt | awk '{print $2}')
+mubi_o2_ns=$(grep "model uci_har/xsimd_median" build/bench-o2/models.txt | awk '{print $2}')
+awk -v t="$torch_us" -v m="$mubi_ns" -v o="$mubi_o2_ns" 'BEGIN {
+  printf "UCI-HAR window: mubi %.2f us (-O3 -march=native), %.2f us (-O2); PyTorch TorchScript %.1f us\n", m/1000, o/1000, t;
+  printf "mubi is %.0fx faster than PyTorch batch 1 (native build), %.0fx (-O2 build)\n", t*1000/m, t*1000/o }'
+echo "=== compile time: one TU instantiating the UCI-HAR model (bench/compile_time.cpp), g++ -O2 ==="
+for i in 1 2 3; do
+  /usr/bin/time -f "%e s" g++ -std=c++17 -O2 -Iinclude -c bench/compile_time.cpp -o build/compile_time.o
+done
