@@ -257,6 +257,26 @@ TEST_CASE("weights outside their domain") {
   CHECK(dep->load(u.data(), u.size()) == Status::invalid_parameter);
 }
 
+TEST_CASE("a BatchNorm that would fold to a non-float weight is refused by the folding load") {
+  // gamma 3e38 with running_var 0: finite as stored, and the unfolded model runs it, but
+  // gamma / sqrt(var + eps) * w overflows float, so the fold refuses it (and changes nothing).
+  auto u = golden("uci_har.unfolded.mubi");
+  const std::size_t gamma_tensor = 4, var_tensor = 7;
+  REQUIRE(Arch::tensor_table[gamma_tensor].role == TensorRole::bn_gamma);
+  put_f32(u, Arch::payload_offset + Arch::tensor_table[gamma_tensor].offset, 3e38f);
+  put_f32(u, Arch::payload_offset + Arch::tensor_table[var_tensor].offset, 0.0f);
+  test::fix_crc(u);
+  auto ref = std::make_unique<Model<Arch>>();
+  CHECK(ref->load(u.data(), u.size()) == Status::ok);
+  auto dep = std::make_unique<Model<Deploy>>();
+  const auto good = golden("uci_har.mubi");
+  REQUIRE(dep->load(good.data(), good.size()) == Status::ok);
+  const float* before = dep->weights();
+  std::vector<float> copy(before, before + Deploy::weight_floats);
+  CHECK(dep->load(u.data(), u.size()) == Status::invalid_parameter);
+  CHECK(std::equal(copy.begin(), copy.end(), dep->weights()));
+}
+
 TEST_CASE("random damage behind a valid checksum never crashes") {
   const auto good = golden("uci_har.mubi");
   std::mt19937 rng(1234);

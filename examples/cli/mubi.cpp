@@ -192,7 +192,7 @@ int eval(const std::string& path, const std::string& dir, const std::string& spl
       cm->add(data.y[i], labels[i]);
     }
     std::printf("%s on %s (%s split)\n", path.c_str(), dir.c_str(), split.c_str());
-    examples::print_report(*cm);
+    examples::print_report(*cm, examples::read_class_names(dir));
     if (cm->rejected()) std::printf("  %llu windows had labels outside the model's classes\n",
                                     static_cast<unsigned long long>(cm->rejected()));
     if (!predictions.empty()) {

@@ -51,12 +51,36 @@ inline WindowDataset read_window_dataset(const std::string& dir, const std::stri
   return d;
 }
 
+// Class names from DIR/meta.json ("class_names" or "classes": a JSON array of strings);
+// empty when absent. A deliberately small reader for these files, not a JSON parser.
+inline std::vector<std::string> read_class_names(const std::string& dir) {
+  bool ok = false;
+  const std::vector<char> raw = slurp(dir + "/meta.json", ok);
+  const std::string text(raw.begin(), raw.end());
+  for (const char* key : {"\"class_names\"", "\"classes\""}) {
+    std::size_t at = text.find(key);
+    if (at == std::string::npos) continue;
+    at = text.find_first_not_of(" \t\r\n:", at + std::strlen(key));
+    if (at == std::string::npos || text[at] != '[') continue;
+    std::vector<std::string> names;
+    const std::size_t end = text.find(']', at);
+    for (std::size_t q = text.find('"', at); q != std::string::npos && q < end; q = text.find('"', q + 1)) {
+      const std::size_t close = text.find('"', q + 1);
+      if (close == std::string::npos || close > end) break;
+      names.push_back(text.substr(q + 1, close - q - 1));
+      q = close;
+    }
+    return names;
+  }
+  return {};
+}
+
 // Accuracy, macro-F1, per-class precision / recall / F1 and the confusion matrix, for people.
 template <std::size_t N>
-void print_report(const mubi::Confusion<N>& cm, const char* const* names = nullptr) {
+void print_report(const mubi::Confusion<N>& cm, const std::vector<std::string>& names = {}) {
   const auto name = [&](std::size_t c) {
     static char buf[16];
-    if (names) return names[c];
+    if (c < names.size()) return names[c].c_str();
     std::snprintf(buf, sizeof buf, "class %zu", c);
     return static_cast<const char*>(buf);
   };

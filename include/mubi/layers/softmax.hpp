@@ -10,12 +10,13 @@
 
 namespace mubi {
 
-// Index of the largest value; the first one on ties; NaN never wins. n must be > 0.
+// Index of the largest value; the first one on ties; NaN never wins, and all-NaN (or
+// n == 0) gives 0, so the result always names a class.
 inline std::size_t argmax(const float* x, std::size_t n) noexcept {
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < n; ++i)
-    if (x[i] > x[best] || x[best] != x[best]) best = i;
-  return best;
+  std::size_t best = n;
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] == x[i] && (best == n || x[i] > x[best])) best = i;
+  return best == n ? 0 : best;
 }
 
 // Numerically stable softmax (subtracts the maximum first). in and out may alias.

@@ -87,6 +87,7 @@ class BasicModel {
       } else {
         if (v.signature != Source::signature) return Status::wrong_architecture;
         if (const Status s = detail::check_blob<Source>(v, false); s != Status::ok) return s;
+        if (const Status s = detail::fold_payload<Source, Arch>(v.payload(), nullptr); s != Status::ok) return s;
         detail::fold_payload<Source, Arch>(v.payload(), storage_.data);
       }
     }
