@@ -48,13 +48,15 @@ struct Xsimd : Scalar {
     // (16 vector registers without AVX-512): 96 gates are one AVX2 pass. (A 6-register
     // AVX-512 version ran faster alone but slowed the whole window on an AVX-512 Xeon.)
     constexpr std::size_t V = N / W, chunk = V < 12 ? V : 12;
-    if constexpr (V > 0) {
+    if constexpr (V == 0) {
+      Scalar::gemv_acc<In, N>(w, x, y);  // fewer outputs than lanes (the 6-class head)
+    } else {
       for (std::size_t v0 = 0; v0 + chunk <= V; v0 += chunk)
         gemv_batches<batch, In, N, chunk, (chunk <= 4 ? 2 : 1)>(w, x, y, v0);
       if constexpr (V % chunk != 0)
         gemv_batches<batch, In, N, V % chunk, (V % chunk <= 4 ? 2 : 1)>(w, x, y, V / chunk * chunk);
     }
-    if constexpr (V * W < N)  // columns past the last full batch
+    if constexpr (V > 0 && V * W < N)  // columns past the last full batch
       for (std::size_t n = V * W; n < N; ++n)
         for (std::size_t i = 0; i < In; ++i) y[n] += w[i * N + n] * x[i];
   }

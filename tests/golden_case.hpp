@@ -4,6 +4,8 @@
 // BatchNorm layers, the unfolded blob folded at load) and through every other backend of
 // the build. MUBI_GOLDEN_DIR points the same test at freshly exported vectors
 // (tests/roundtrip.sh).
+#pragma once
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -15,9 +17,9 @@
 #include "backends.hpp"
 #include "test_util.hpp"
 
-namespace {
+namespace golden {
 
-constexpr float kTolerance = 1e-5f;
+inline constexpr float kTolerance = 1e-5f;
 
 template <class M>
 void expect_logits(M& model, const std::vector<float>& input, const std::vector<float>& logits,
@@ -81,31 +83,5 @@ void run_case(const std::string& name) {
   });
 }
 
-}  // namespace
+}  // namespace golden
 
-using namespace mubi;
-
-TEST_CASE("golden: the 8 dataset configurations") {
-  run_case<configs::UciHar<>>("uci_har");
-  run_case<configs::MotionSense<>>("motionsense");
-  run_case<configs::Wisdm<>>("wisdm");
-  run_case<configs::Pamap2<>>("pamap2");
-  run_case<configs::Opportunity<>>("opportunity");
-  run_case<configs::UniMib<>>("unimib");
-  run_case<configs::Skoda<>>("skoda");
-  run_case<configs::Daphnet<>>("daphnet");
-}
-
-TEST_CASE("golden: ablations A1-A4") {
-  run_case<MuBiConvLSTM_A1<128, 9, 6>>("uci_har_a1");
-  run_case<MuBiConvLSTM_A2<128, 9, 6>>("uci_har_a2");
-  run_case<MuBiConvLSTM_A3<128, 9, 6>>("uci_har_a3");
-  run_case<MuBiConvLSTM_A4<128, 9, 6>>("uci_har_a4");
-}
-
-TEST_CASE("golden: filters, hidden, kernel and aggregation variants") {
-  run_case<configs::UciHar<8, 16>>("uci_har_f8_h16");
-  run_case<configs::UciHar<24, 32>>("uci_har_f24_h32");
-  run_case<MuBiConvLSTM<128, 9, 6, 16, 24, 5, FinalStates>>("uci_har_final_states");
-  run_case<MuBiConvLSTM<128, 9, 6, 16, 24, 3>>("uci_har_k3");
-}
