@@ -22,8 +22,8 @@ for name in native o2; do
 done
 echo "=== PyTorch, same run ==="
 torch_us=$(/usr/bin/python3 tools/bench_torch.py | tee /dev/stderr | sed -n 's/^torch_us=//p')
-mubi_ns=$(grep "model uci_har/xsimd_median" build/bench-native/models.txt | awk '{print $2}')
-mubi_o2_ns=$(grep "model uci_har/xsimd_median" build/bench-o2/models.txt | awk '{print $2}')
+mubi_ns=$(grep "model uci_har/xsimd_median" build/bench-native/models.txt | awk "{print \$3}")
+mubi_o2_ns=$(grep "model uci_har/xsimd_median" build/bench-o2/models.txt | awk "{print \$3}")
 awk -v t="$torch_us" -v m="$mubi_ns" -v o="$mubi_o2_ns" 'BEGIN {
   printf "UCI-HAR window: mubi %.2f us (-O3 -march=native), %.2f us (-O2); PyTorch TorchScript %.1f us\n", m/1000, o/1000, t;
   printf "mubi is %.0fx faster than PyTorch batch 1 (native build), %.0fx (-O2 build)\n", t*1000/m, t*1000/o }'
