@@ -21,7 +21,9 @@ for name in native o2; do
       --benchmark_report_aggregates_only=true "$@" | tee "build/bench-$name/models.txt"
 done
 echo "=== PyTorch, same run ==="
-torch_us=$(/usr/bin/python3 tools/bench_torch.py | tee /dev/stderr | sed -n 's/^torch_us=//p')
+/usr/bin/python3 tools/bench_torch.py > build/bench-torch.txt
+cat build/bench-torch.txt
+torch_us=$(sed -n 's/^torch_us=//p' build/bench-torch.txt)
 mubi_ns=$(grep "model uci_har/xsimd_median" build/bench-native/models.txt | awk "{print \$3}")
 mubi_o2_ns=$(grep "model uci_har/xsimd_median" build/bench-o2/models.txt | awk "{print \$3}")
 awk -v t="$torch_us" -v m="$mubi_ns" -v o="$mubi_o2_ns" 'BEGIN {
