@@ -1,0 +1,320 @@
+"""Train a uBi-ConvLSTM on a window dataset directory with the paper's protocol.
+
+    /usr/bin/python3 tools/train.py --data data/uci_har_rebuilt --seed 1 --out runs/NAME
+
+Protocol (spec "Training recipe"):
+- subject-wise split: the dataset's test subjects are never seen; validation subjects (about
+  20% of the training subjects) are drawn from the training subjects, deterministically from
+  the seed (re-drawn until every class occurs in both parts, where that is possible);
+- per-channel z-score statistics from the training part only, stored in the model's mean/std
+  buffers, so the exported blob takes raw sensor values;
+- AdamW, cosine learning-rate schedule (per step, over --epochs), inverse-frequency class
+  weights when the classes are imbalanced (--class-weights auto: max/min count > 1.5);
+- early stopping on validation macro-F1 (patience 10, at most 200 epochs); the model of the
+  best validation epoch is kept. Test scores are computed ONCE, at the end, on that model;
+- fixed seeds, one thread, one progress line per epoch.
+
+Writes OUT/model.pt (mubi_torch.save_checkpoint), OUT/model.mubi (tools/export.py, BatchNorm
+folded) and OUT/metrics.json (hyperparameters, split, history, validation and test scores).
+The window length, channel count and classes come from the data.
+"""
+
+import argparse
+import copy
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import har_data  # noqa: E402
+import eval_torch  # noqa: E402
+
+
+def choose_validation_subjects(subjects, labels, classes, fraction, seed, tries=1000):
+    """About `fraction` of the distinct subjects, drawn with the seed; every class should occur
+    both in the validation part and in the rest (first draw kept if no draw achieves it)."""
+    distinct = np.array(sorted(set(subjects.tolist())))
+    n_val = max(1, int(round(fraction * len(distinct))))
+    rng = np.random.default_rng(seed)
+    first = None
+    for _ in range(tries):
+        val = np.sort(rng.permutation(distinct)[:n_val])
+        first = val if first is None else first
+        in_val = np.isin(subjects, val)
+        if (len(set(labels[in_val].tolist())) == classes
+                and len(set(labels[~in_val].tolist())) == classes):
+            return val
+    return first
+
+
+def class_weights(labels, classes, mode):
+    counts = np.bincount(labels, minlength=classes).astype(np.float64)
+    present = counts > 0
+    if mode == "auto":
+        mode = "inverse" if counts[present].max() / counts[present].min() > 1.5 else "none"
+    if mode == "none":
+        return None, "none", counts
+    w = np.zeros(classes)
+    w[present] = counts.sum() / (present.sum() * counts[present])
+    return w, "inverse", counts
+
+
+def random_rotations(n, max_degrees, gen):
+    """n rotation matrices (n, 3, 3): random axis, angle uniform in [-max, max] degrees."""
+    import torch
+    axis = torch.randn(n, 3, generator=gen)
+    axis = axis / axis.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    angle = (2 * torch.rand(n, generator=gen) - 1) * math.radians(max_degrees)
+    k = torch.zeros(n, 3, 3)
+    k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
+    k = k - k.transpose(1, 2)
+    s, c = angle.sin()[:, None, None], angle.cos()[:, None, None]
+    return torch.eye(3) + s * k + (1 - c) * (k @ k)  # Rodrigues
+
+
+def rotate_groups(xb, max_degrees, gen):
+    """Apply one random rotation per window to each consecutive (x, y, z) channel group."""
+    import torch
+    n, t, c = xb.shape
+    r = random_rotations(n, max_degrees, gen)
+    g = xb.reshape(n, t, c // 3, 3)
+    return torch.einsum("ntgj,nij->ntgi", g, r).reshape(n, t, c)
+
+
+def recalibrate_batchnorm(model, x, batch):
+    """Set every BatchNorm's running mean/var to the exact average over x (train mode, no grad).
+
+    PyTorch's cumulative moving average (momentum None) over equal-size batches gives the mean of
+    the per-batch statistics; with batches of 512 windows this is the population statistic
+    to within the last partial batch.
+    """
+    import torch
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    saved = [m.momentum for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None
+    was_training = model.training
+    model.train()
+    with torch.no_grad():
+        for i in range(0, len(x), max(batch, 512)):
+            model(x[i:i + max(batch, 512)])
+    for m, mom in zip(bns, saved):
+        m.momentum = mom
+    model.train(was_training)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", required=True, help="window dataset directory (tools/har_data.py)")
+    p.add_argument("--out", required=True, help="run directory to write")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--filters", type=int, default=16)
+    p.add_argument("--hidden", type=int, default=24)
+    p.add_argument("--kernel", type=int, default=5)
+    p.add_argument("--variant", default="A0")
+    p.add_argument("--aggregation", default="last")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--min-lr", type=float, default=1e-5, help="cosine schedule floor")
+    p.add_argument("--weight-decay", type=float, default=1e-3)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--epochs", type=int, default=30, help="at most this many epochs (<= 200, "
+                   "the paper's cap); the cosine schedule spans them")
+    p.add_argument("--patience", type=int, default=10)
+    p.add_argument("--val-fraction", type=float, default=0.2)
+    p.add_argument("--class-weights", choices=["auto", "inverse", "none"], default="auto")
+    p.add_argument("--scale", type=float, default=0.2,
+                   help="augmentation: multiply each training window by U(1-s, 1+s)")
+    p.add_argument("--noise", type=float, default=0.05,
+                   help="augmentation: add Gaussian noise of this many channel std devs")
+    p.add_argument("--rotate", type=float, default=None,
+                   help="augmentation: rotate every 3-axis channel group of a training window "
+                        "by one random rotation of up to this many degrees (needs C %% 3 == 0; "
+                        "default 5 where C %% 3 == 0, else 0)")
+    p.add_argument("--label-smoothing", type=float, default=0.0)
+    p.add_argument("--precise-bn", type=int, default=1,
+                   help="1: before each validation, recompute the BatchNorm running statistics "
+                        "exactly over the (unaugmented) fit windows, instead of keeping the "
+                        "noisy exponential average of the last batches; 0: off")
+    p.add_argument("--ema", type=float, default=0.0,
+                   help="keep an exponential moving average of the weights with this decay per "
+                        "step (e.g. 0.998) and validate/select/export the averaged model; 0: off")
+    p.add_argument("--clip", type=float, default=1.0, help="gradient norm clip (0: off)")
+    args = p.parse_args(argv)
+    if not 1 <= args.epochs <= 200:
+        p.error("--epochs must be 1..200")
+
+    import torch
+    import torch.nn.functional as F
+    torch.set_num_threads(1)
+    import mubi_torch
+    import export
+
+    started = time.time()
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+
+    x_all, y_all, s_all, meta = har_data.read_split(args.data, "train")
+    classes = int(meta["classes_count"])
+    class_names = meta["classes"]
+    window, channels = int(x_all.shape[1]), int(x_all.shape[2])
+    if args.rotate is None:
+        args.rotate = 5.0 if channels % 3 == 0 else 0.0
+    if args.rotate > 0 and channels % 3:
+        p.error("--rotate needs 3-axis channel groups (channels % 3 == 0)")
+
+    val_subjects = choose_validation_subjects(s_all, y_all, classes, args.val_fraction, args.seed)
+    is_val = np.isin(s_all, val_subjects)
+    x_tr, y_tr = x_all[~is_val], y_all[~is_val]
+    x_va, y_va = x_all[is_val], y_all[is_val]
+    fit_subjects = sorted(set(s_all[~is_val].tolist()))
+
+    mean = x_tr.reshape(-1, channels).astype(np.float64).mean(axis=0)
+    std = x_tr.reshape(-1, channels).astype(np.float64).std(axis=0)
+    std = np.maximum(std, 1e-6)
+    weights, weight_mode, counts = class_weights(y_tr, classes, args.class_weights)
+
+    model = mubi_torch.MuBiConvLSTM(channels, classes, window, filters=args.filters,
+                                    hidden=args.hidden, kernel=args.kernel,
+                                    variant=args.variant, aggregation=args.aggregation)
+    with torch.no_grad():
+        model.mean.copy_(torch.from_numpy(mean.astype(np.float32)))
+        model.std.copy_(torch.from_numpy(std.astype(np.float32)))
+
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    steps_per_epoch = math.ceil(len(x_tr) / args.batch)
+    total_steps = steps_per_epoch * args.epochs
+
+    def lr_at(step):  # cosine from lr to min_lr over all epochs, per step
+        return args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * step / total_steps))
+
+    xt = torch.from_numpy(x_tr)
+    yt = torch.from_numpy(y_tr)
+    std_t = torch.from_numpy(std.astype(np.float32))
+    w_t = torch.from_numpy(weights.astype(np.float32)) if weights is not None else None
+    gen = torch.Generator().manual_seed(args.seed)
+
+    print(f"data {args.data}: {len(x_all)} train windows {window}x{channels}, {classes} classes; "
+          f"fit {len(x_tr)} windows (subjects {fit_subjects}), validation {len(x_va)} windows "
+          f"(subjects {val_subjects.tolist()}); class weights {weight_mode}; "
+          f"params {mubi_torch.parameter_count(model)}", flush=True)
+
+    ema = None
+    if args.ema > 0:
+        ema = copy.deepcopy(model)
+        for q in ema.parameters():
+            q.requires_grad_(False)
+
+    history = []
+    best = dict(f1=-1.0, loss=math.inf, epoch=0, state=None, scores=None)
+    step = 0
+    for epoch in range(1, args.epochs + 1):
+        t0 = time.time()
+        model.train()
+        perm = torch.randperm(len(xt), generator=gen)
+        loss_sum, correct = 0.0, 0
+        for i in range(0, len(perm), args.batch):
+            idx = perm[i:i + args.batch]
+            xb, yb = xt[idx], yt[idx]
+            if args.scale > 0:
+                xb = xb * (1 + args.scale * (2 * torch.rand(len(xb), 1, 1, generator=gen) - 1))
+            if args.rotate > 0:
+                xb = rotate_groups(xb, args.rotate, gen)
+            if args.noise > 0:
+                xb = xb + args.noise * std_t * torch.randn(xb.shape, generator=gen)
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step)
+            logits = model(xb)
+            loss = F.cross_entropy(logits, yb, weight=w_t, label_smoothing=args.label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if args.clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+            opt.step()
+            step += 1
+            if ema is not None:
+                with torch.no_grad():
+                    d = min(args.ema, (1 + step) / (10 + step))  # short warm-up
+                    for qe, qm in zip(ema.parameters(), model.parameters()):
+                        qe.mul_(d).add_(qm.detach(), alpha=1 - d)
+            loss_sum += float(loss) * len(idx)
+            correct += int((logits.argmax(1) == yb).sum())
+        evaluated = model if ema is None else ema
+        if args.precise_bn or ema is not None:  # the average has no running statistics of its own
+            recalibrate_batchnorm(evaluated, xt, args.batch)
+        pred, logits_va = eval_torch.predict(evaluated, x_va)
+        val_loss = float(F.cross_entropy(torch.from_numpy(logits_va), torch.from_numpy(y_va),
+                                         weight=w_t))
+        sc = eval_torch.scores(y_va, pred, classes)
+        improved = sc["macro_f1"] > best["f1"] or (sc["macro_f1"] == best["f1"]
+                                                   and val_loss < best["loss"])
+        if improved:
+            best.update(f1=sc["macro_f1"], loss=val_loss, epoch=epoch, scores=sc,
+                        state=copy.deepcopy(evaluated.state_dict()))
+        rec = dict(epoch=epoch, lr=lr_at(step), train_loss=loss_sum / len(xt),
+                   train_acc=correct / len(xt), val_loss=val_loss, val_acc=sc["accuracy"],
+                   val_macro_f1=sc["macro_f1"], seconds=time.time() - t0)
+        history.append(rec)
+        print(f"epoch {epoch:3d}/{args.epochs} lr {rec['lr']:.2e} loss {rec['train_loss']:.4f} "
+              f"acc {100 * rec['train_acc']:5.2f}% | val loss {val_loss:.4f} "
+              f"acc {100 * sc['accuracy']:5.2f}% F1 {100 * sc['macro_f1']:5.2f}% | best "
+              f"{100 * best['f1']:5.2f}% @{best['epoch']} | {rec['seconds']:.1f}s", flush=True)
+        if epoch - best["epoch"] >= args.patience:
+            print(f"early stop: no validation macro-F1 improvement for {args.patience} epochs",
+                  flush=True)
+            break
+
+    model.load_state_dict(best["state"])
+    model.eval()
+    train_seconds = time.time() - started
+
+    # Test: once, on the model selected on validation.
+    x_te, y_te, _, _ = har_data.read_split(args.data, "test")
+    pred_te, _ = eval_torch.predict(model, x_te)
+    test = eval_torch.scores(y_te, pred_te, classes)
+
+    os.makedirs(args.out, exist_ok=True)
+    mubi_torch.save_checkpoint(model, os.path.join(args.out, "model.pt"))
+    blob = export.export(model, os.path.join(args.out, "model.mubi"))
+    pred_te.astype(np.uint8).tofile(os.path.join(args.out, "test_predictions.u8"))
+
+    metrics = dict(
+        data=os.path.relpath(os.path.abspath(args.data), har_data.REPO),
+        dataset=meta.get("name"), seed=args.seed,
+        command="/usr/bin/python3 tools/train.py " + " ".join(argv if argv is not None
+                                                              else sys.argv[1:]),
+        hyperparameters={k: v for k, v in vars(args).items() if k not in ("data", "out", "seed")},
+        model_config=model.config, params=mubi_torch.parameter_count(model),
+        blob_bytes=len(blob), classes=class_names, channels=meta.get("channels"),
+        split=dict(validation_subjects=[int(v) for v in val_subjects], fit_subjects=fit_subjects,
+                   fit_windows=int(len(x_tr)), validation_windows=int(len(x_va)),
+                   test_windows=int(len(x_te)), fit_class_counts=counts.astype(int).tolist()),
+        class_weights=dict(mode=weight_mode,
+                           values=None if weights is None else [float(v) for v in weights]),
+        normalization=dict(mean=mean.tolist(), std=std.tolist()),
+        epochs_run=len(history), best_epoch=best["epoch"],
+        validation=dict(accuracy=best["scores"]["accuracy"], macro_f1=best["scores"]["macro_f1"],
+                        per_class_f1=best["scores"]["per_class_f1"],
+                        confusion=best["scores"]["confusion"], loss=best["loss"]),
+        test=test, train_seconds=train_seconds, seconds=time.time() - started,
+        environment=dict(torch=torch.__version__, numpy=np.__version__,
+                         python=platform.python_version(), threads=torch.get_num_threads()),
+        history=history)
+    with open(os.path.join(args.out, "metrics.json"), "w") as fh:
+        json.dump(metrics, fh, indent=1)
+        fh.write("\n")
+
+    print(f"selected epoch {best['epoch']}: validation macro-F1 {100 * best['f1']:.2f}%")
+    print("test (once, selected model): " + eval_torch.format_report(test, class_names))
+    print(f"wrote {args.out}/model.pt, model.mubi ({len(blob)} bytes), metrics.json; "
+          f"{metrics['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
