@@ -14,6 +14,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <mubi/mubi.hpp>
@@ -83,6 +84,26 @@ int no_compiled_type(const mubi::format::BlobView& v) {
   return 3;
 }
 
+// Loads the blob into the compiled type its signature names (folding BatchNorm when the blob
+// is unfolded) and returns fn(model), or the exit code of the failure.
+template <class Fn>
+int with_model(const std::string& path, const std::vector<unsigned char>& bytes, const mubi::format::BlobView& v,
+               Fn&& fn) {
+  int rc = 0;
+  const bool found = cli::dispatch(v.signature, [&](auto tag) {
+    using D = mubi::Folded<typename decltype(tag)::type>;
+    auto model = std::make_unique<mubi::Model<D>>();
+    const mubi::Status s = model->load(bytes.data(), bytes.size());
+    if (s != mubi::Status::ok) {
+      std::fprintf(stderr, "mubi: cannot load %s: %s\n", path.c_str(), mubi::to_string(s));
+      rc = 4;
+      return;
+    }
+    rc = fn(*model);
+  });
+  return found ? rc : no_compiled_type(v);
+}
+
 int info(const std::string& path) {
   std::vector<unsigned char> bytes;
   mubi::format::BlobView v;
@@ -124,28 +145,19 @@ int run(const std::string& path, const std::string& input, const std::string& ou
     std::fprintf(stderr, "mubi: cannot read %s\n", input.c_str());
     return 2;
   }
-  int rc = 0;
-  const bool found = cli::dispatch(v.signature, [&](auto tag) {
-    using D = mubi::Folded<typename decltype(tag)::type>;
-    auto model = std::make_unique<mubi::Model<D>>();
-    const mubi::Status s = model->load(bytes.data(), bytes.size());
-    if (s != mubi::Status::ok) {
-      std::fprintf(stderr, "mubi: cannot load %s: %s\n", path.c_str(), mubi::to_string(s));
-      rc = 4;
-      return;
-    }
+  return with_model(path, bytes, v, [&](auto& model) {
+    using D = typename std::decay_t<decltype(model)>::arch;
     const std::size_t window_bytes = D::input_size * sizeof(float);
     if (x.empty() || x.size() % window_bytes != 0) {
       std::fprintf(stderr, "mubi: %s holds %zu bytes, not a whole number of %zu x %zu float32 windows\n",
                    input.c_str(), x.size(), D::In::len, D::In::ch);
-      rc = 2;
-      return;
+      return 2;
     }
     const std::size_t n = x.size() / window_bytes;
     std::vector<float> in(n * D::input_size), out(n * D::output_size);
     std::memcpy(in.data(), x.data(), x.size());
     const auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < n; ++i) model->infer(in.data() + i * D::input_size, out.data() + i * D::output_size);
+    for (std::size_t i = 0; i < n; ++i) model.infer(in.data() + i * D::input_size, out.data() + i * D::output_size);
     const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
     std::printf("labels:");
     for (std::size_t i = 0; i < n; ++i)
@@ -156,38 +168,29 @@ int run(const std::string& path, const std::string& input, const std::string& ou
       f.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size() * sizeof(float)));
       if (!f) {
         std::fprintf(stderr, "mubi: cannot write %s\n", output.c_str());
-        rc = 2;
+        return 2;
       }
     }
+    return 0;
   });
-  return found ? rc : no_compiled_type(v);
 }
 
 int eval(const std::string& path, const std::string& dir, const std::string& split, const std::string& predictions) {
   std::vector<unsigned char> bytes;
   mubi::format::BlobView v;
   if (int rc = parse(path, bytes, v)) return rc;
-  int rc = 0;
-  const bool found = cli::dispatch(v.signature, [&](auto tag) {
-    using D = mubi::Folded<typename decltype(tag)::type>;
-    auto model = std::make_unique<mubi::Model<D>>();
-    const mubi::Status s = model->load(bytes.data(), bytes.size());
-    if (s != mubi::Status::ok) {
-      std::fprintf(stderr, "mubi: cannot load %s: %s\n", path.c_str(), mubi::to_string(s));
-      rc = 4;
-      return;
-    }
+  return with_model(path, bytes, v, [&](auto& model) {
+    using D = typename std::decay_t<decltype(model)>::arch;
     const examples::WindowDataset data = examples::read_window_dataset(dir, split, D::input_size);
     if (!data.error.empty()) {
       std::fprintf(stderr, "mubi: %s\n", data.error.c_str());
-      rc = 2;
-      return;
+      return 2;
     }
     auto cm = std::make_unique<mubi::Confusion<D::output_size>>();
     std::vector<std::uint8_t> labels(data.count);
     std::array<float, D::output_size> logits{};
     for (std::size_t i = 0; i < data.count; ++i) {
-      model->infer(data.x.data() + i * D::input_size, logits.data());
+      model.infer(data.x.data() + i * D::input_size, logits.data());
       labels[i] = static_cast<std::uint8_t>(mubi::argmax(logits.data(), logits.size()));
       cm->add(data.y[i], labels[i]);
     }
@@ -198,10 +201,10 @@ int eval(const std::string& path, const std::string& dir, const std::string& spl
     if (!predictions.empty()) {
       std::ofstream f(predictions, std::ios::binary);
       f.write(reinterpret_cast<const char*>(labels.data()), static_cast<std::streamsize>(labels.size()));
-      if (!f) rc = 2;
+      if (!f) return 2;
     }
+    return 0;
   });
-  return found ? rc : no_compiled_type(v);
 }
 
 int usage() {
