@@ -14,7 +14,9 @@ Datasets (output directory names):
 
     uci_har_subset   the 2400 train / 950 test real UCI-HAR windows of shared/data, as they are
     uci_har_rebuilt  train: UCI-HAR windows rebuilt from the raw HAPT streams of the 21 official
-                     train subjects (see rebuild_recording); test: the 950 real test windows
+                     train subjects (see rebuild_recording); test: the 950 real test windows;
+                     test_rebuilt (evaluation only): all 2996 rebuilt windows of the 9 test
+                     subjects
     daphnet          Daphnet FoG (7 of 17 sessions): 9 ch, 64-sample windows, freeze / no freeze
     wisdm            WISDM 2019 watch accelerometer, 3 ch, 128 samples at 20 Hz, 5 activities
 
@@ -308,10 +310,13 @@ def uci_split_subjects(root):
 
 
 def prepare_uci_har_rebuilt(root, out_dir, hop=UCI_HOP):
-    train_subjects, _ = uci_split_subjects(root)
+    train_subjects, test_subjects = uci_split_subjects(root)
     fir = fit_noise_filter(root)
     x, y, s, _ = hapt_windows(root, train_subjects, fir, hop=hop)
     test = tuple(load(root, "uci_har_subset", "test_" + k) for k in ("x", "y", "subject"))
+    # All windows of the 9 test subjects rebuilt the same way (about the official 2947): an
+    # extra evaluation split with less sampling noise than the 950. Never used by train.py.
+    test_rebuilt = hapt_windows(root, test_subjects, fir, hop=UCI_HOP)[:3]
     info = uci_meta(root)
     hapt = read_meta(root, "uci_hapt_raw")
     meta = dict(
@@ -319,14 +324,18 @@ def prepare_uci_har_rebuilt(root, out_dir, hop=UCI_HOP):
         description="UCI-HAR. train: windows rebuilt from the raw HAPT v2.1 streams of the 21 "
                     "official UCI-HAR train subjects with the preprocessing that reproduces the "
                     f"published windows (hop {hop}); test: the 950 real UCI-HAR test windows of "
-                    "the subset (subjects 2, 4, 9, 10, 12, 13, 18, 20, 24), unchanged.",
+                    "the subset (subjects 2, 4, 9, 10, 12, 13, 18, 20, 24), unchanged. "
+                    "test_rebuilt (extra split, evaluation only): all windows of the 9 test "
+                    "subjects rebuilt like train with hop 64 (2996; the official test set has "
+                    "2947).",
         classes=UCI_CLASSES, channels=UCI_CHANNELS, units=UCI_UNITS, sampling_rate_hz=UCI_FS,
         source={"train": input_record(root, "uci_hapt_raw",
                                       ["signals", "labels", "experiments", "segments"]),
                 "noise_filter_fit": input_record(root, "uci_har_subset",
                                                  ["train_x", "train_y", "train_hapt_align"]),
                 "test": input_record(root, "uci_har_subset",
-                                     ["test_x", "test_y", "test_subject"])},
+                                     ["test_x", "test_y", "test_subject"]),
+                "test_rebuilt": "shared/data/uci_hapt_raw (as train), the 9 test subjects"},
         license=info["license"], citation=info["citation"],
         citation_raw_streams=hapt["citation"],
         how_made=(
@@ -343,7 +352,8 @@ def prepare_uci_har_rebuilt(root, out_dir, hop=UCI_HOP):
         noise_filter_fir=[float(v) for v in fir],
         hop=hop,
         subject_encoding="subject id 1..30 as uint8")
-    return write_dataset(out_dir, {"train": (x, y, s), "test": test}, meta)
+    return write_dataset(out_dir, {"train": (x, y, s), "test": test,
+                                   "test_rebuilt": test_rebuilt}, meta)
 
 
 def rebuild_report(root, out_path=None):
@@ -369,7 +379,7 @@ def rebuild_report(root, out_path=None):
                     r0, n = exps[e]
                     recs[e] = rebuild_recording(sig[r0:r0 + n], fir, method)
 
-        def errors(sp, offset):
+        def errors(sp, offset, recs=recs):
             align, x, _ = data[sp]
             err = np.empty((len(x), 9))
             for i, (e, _, start) in enumerate(align):
@@ -393,7 +403,6 @@ def rebuild_report(root, out_path=None):
                              per_class={UCI_CLASSES[c]: groups(err[y == c]) for c in range(6)},
                              max_window_mae=float(err.mean(axis=1).max()))
         report["methods"][method] = entry
-        del recs
     train_subjects, test_subjects = uci_split_subjects(root)
     for name, subjects, sp in (("train_subjects", train_subjects, "train"),
                                ("test_subjects", test_subjects, "test")):

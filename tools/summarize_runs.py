@@ -21,13 +21,20 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def run_record(path):
     with open(os.path.join(path, "metrics.json")) as fh:
         m = json.load(fh)
-    return dict(run=os.path.relpath(os.path.abspath(path), REPO), data=m["data"],
+    rec = dict(run=os.path.relpath(os.path.abspath(path), REPO), data=m["data"],
                 dataset=m["dataset"], seed=m["seed"],
                 val_macro_f1=m["validation"]["macro_f1"], test_accuracy=m["test"]["accuracy"],
                 test_macro_f1=m["test"]["macro_f1"], test_per_class_f1=m["test"]["per_class_f1"],
                 classes=m["classes"], epochs=m["epochs_run"], best_epoch=m["best_epoch"],
                 seconds=round(m["seconds"], 1), validation_subjects=m["split"]["validation_subjects"],
                 command=m["command"], hyperparameters=m["hyperparameters"])
+    extra = os.path.join(path, "eval_test_rebuilt.json")
+    if os.path.exists(extra):  # tools/eval_torch.py --split test_rebuilt --json (informational)
+        with open(extra) as fh:
+            e = json.load(fh)
+        rec.update(test_rebuilt_windows=int(np.sum(e["confusion"])),
+                   test_rebuilt_accuracy=e["accuracy"], test_rebuilt_macro_f1=e["macro_f1"])
+    return rec
 
 
 def mean_std(values):
@@ -56,6 +63,9 @@ def main(argv=None):
                              test_macro_f1=mean_std([r["test_macro_f1"] for r in rs]),
                              epochs=mean_std([r["epochs"] for r in rs]),
                              seconds=mean_std([r["seconds"] for r in rs]))
+        if all("test_rebuilt_macro_f1" in r for r in rs):
+            summary[data]["test_rebuilt_macro_f1"] = mean_std(
+                [r["test_rebuilt_macro_f1"] for r in rs])
     shipped = {}
     for item in args.shipped:
         name, run = item.split("=", 1)
@@ -81,7 +91,9 @@ def main(argv=None):
     for data, s in summary.items():
         f = lambda k: f"{100 * s[k]['mean']:.2f} ± {100 * s[k]['std']:.2f}"  # noqa: E731
         print(f"{data}: n={s['test_macro_f1']['n']} val F1 {f('val_macro_f1')}, test acc "
-              f"{f('test_accuracy')}, test macro-F1 {f('test_macro_f1')}")
+              f"{f('test_accuracy')}, test macro-F1 {f('test_macro_f1')}"
+              + (f", test_rebuilt macro-F1 {f('test_rebuilt_macro_f1')}"
+                 if "test_rebuilt_macro_f1" in s else ""))
     return 0
 
 
