@@ -26,9 +26,8 @@ using PreferredArch = xsimd::fma3<xsimd::avx2>;
 using PreferredArch = xsimd::default_arch;
 #endif
 
-// AVX-512, where enabled, for the kernels whose sizes are multiples of 16 lanes (gate
-// matrices, 16-filter convolutions); each output is summed in the same order on every
-// width, so the choice does not change results.
+// AVX-512, where enabled, for convolutions whose filter count is a multiple of 16; each
+// output is summed in the same order on every width, so the choice does not change results.
 #if XSIMD_WITH_AVX512F
 using WideArch = xsimd::avx512f;
 #else
