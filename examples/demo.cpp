@@ -1,15 +1,14 @@
-// mubi demo: the UCI-HAR network trained on real data (examples/models/uci_har.mubi)
-// classifies real UCI-HAR test windows shipped with the repository
-// (examples/data/uci_har_sample: 240 windows, 40 per activity, from the 9 test subjects),
-// and reports what a person wants to know: how well, how fast, how small.
-//   mubi_demo [MODEL.mubi [DATASET_DIR]]
+// mubi demo: the UCI-HAR network trained on real data (examples/models/uci_har.mubi) and its
+// int8 quantization (uci_har.int8.mubi) classify real UCI-HAR test windows shipped with the
+// repository (examples/data/uci_har_sample: 240 windows, 40 per activity, from the 9 test
+// subjects), and the demo reports what a person wants to know: how well, how fast, how small,
+// float and int8 side by side.
+//   mubi_demo [MODEL.mubi [DATASET_DIR [MODEL.int8.mubi]]]
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,15 +17,47 @@
 
 #include "common/window_dataset.hpp"
 
-using Net = mubi::Folded<mubi::configs::UciHar<>>;  // 128 x 9 window -> 6 activities
+using Trained = mubi::configs::UciHar<>;  // 128 x 9 window -> 6 activities
+using Net = mubi::Folded<Trained>;
+using Net8 = mubi::Int8<Trained>;
 
-static mubi::Model<Net> loaded;      // static storage: weights + arena, no heap
-static mubi::BoundModel<Net> bound;  // arena only; weights stay in the blob
-alignas(16) static unsigned char blob[Net::blob_bytes];  // stands in for a const array in flash
+static mubi::Model<Net> loaded;        // static storage: weights + arena, no heap
+static mubi::BoundModel<Net> bound;    // arena only; weights stay in the blob
+static mubi::BoundModel<Net8> bound8;  // the int8 model, bound the same way
+alignas(16) static unsigned char blob[Net::blob_bytes];  // stand in for const arrays in flash
+alignas(16) static unsigned char blob8[Net8::blob_bytes];
+
+// Reads a blob into `to` and binds `model` to it.
+template <class M, std::size_t N>
+bool bind_file(M& model, const std::string& path, unsigned char (&to)[N]) {
+  bool ok = false;
+  const std::vector<char> file = examples::slurp(path, ok);
+  std::memcpy(to, file.data(), std::min(file.size(), N));
+  const mubi::Status s = model.bind(to, file.size());
+  if (s != mubi::Status::ok) std::printf("cannot bind %s: %s\n", path.c_str(), mubi::to_string(s));
+  return s == mubi::Status::ok;
+}
+
+// Median time per window over 15 rounds of the whole set, one thread.
+template <class M>
+double median_us(const M& model, const examples::WindowDataset& data) {
+  std::vector<double> rounds;
+  auto arena = std::make_unique<typename M::Arena>();
+  std::array<float, M::output_size> out{};
+  for (int r = 0; r < 15; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < data.count; ++i) model.infer(data.x.data() + i * M::input_size, out.data(), *arena);
+    rounds.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() /
+                     static_cast<double>(data.count));
+  }
+  std::sort(rounds.begin(), rounds.end());
+  return rounds[rounds.size() / 2];
+}
 
 int main(int argc, char** argv) {
   const std::string model_path = argc > 1 ? argv[1] : MUBI_EXAMPLES_DIR "/models/uci_har.mubi";
   const std::string data_dir = argc > 2 ? argv[2] : MUBI_EXAMPLES_DIR "/data/uci_har_sample";
+  const std::string int8_path = argc > 3 ? argv[3] : MUBI_EXAMPLES_DIR "/models/uci_har.int8.mubi";
 
   bool ok = false;
   const std::vector<char> file = examples::slurp(model_path, ok);
@@ -34,50 +65,50 @@ int main(int argc, char** argv) {
     std::printf("cannot load %s: %s\n", model_path.c_str(), mubi::to_string(s));
     return 1;
   }
-  std::memcpy(blob, file.data(), std::min(file.size(), sizeof blob));
-  if (const mubi::Status s = bound.bind(blob, file.size()); s != mubi::Status::ok) {
-    std::printf("cannot bind %s: %s\n", model_path.c_str(), mubi::to_string(s));
-    return 1;
-  }
+  if (!bind_file(bound, model_path, blob) || !bind_file(bound8, int8_path, blob8)) return 1;
   const examples::WindowDataset data = examples::read_window_dataset(data_dir, "test", Net::input_size);
   if (!data.error.empty()) {
     std::printf("%s\n", data.error.c_str());
     return 1;
   }
-  std::vector<std::string> names = examples::read_class_names(data_dir);
 
   std::printf("mubi demo: μBi-ConvLSTM on real UCI-HAR test windows\n");
   std::printf("  model   %s (%s backend)\n", model_path.c_str(), mubi::Model<Net>::backend::name);
+  std::printf("          %s (int8)\n", int8_path.c_str());
   std::printf("  data    %s: %zu windows of 128 x 9 raw sensor values (2.56 s at 50 Hz)\n\n", data_dir.c_str(),
               data.count);
 
   auto cm = std::make_unique<mubi::Confusion<Net::output_size>>();
-  std::size_t agree = 0;
+  auto cm8 = std::make_unique<mubi::Confusion<Net::output_size>>();
+  std::size_t agree = 0, same_label = 0;
   for (std::size_t i = 0; i < data.count; ++i) {
-    std::array<float, Net::output_size> a{}, b{};
-    loaded.infer(data.x.data() + i * Net::input_size, a.data());
-    bound.infer(data.x.data() + i * Net::input_size, b.data());
+    std::array<float, Net::output_size> a{}, b{}, q{};
+    const float* x = data.x.data() + i * Net::input_size;
+    loaded.infer(x, a.data());
+    bound.infer(x, b.data());
+    bound8.infer(x, q.data());
     agree += a == b;
-    cm->add(data.y[i], mubi::argmax(a.data(), a.size()));
+    const std::size_t label = mubi::argmax(a.data(), a.size()), label8 = mubi::argmax(q.data(), q.size());
+    same_label += label == label8;
+    cm->add(data.y[i], label);
+    cm8->add(data.y[i], label8);
   }
-  examples::print_report(*cm, names);
+  std::printf("float32 model:\n");
+  examples::print_report(*cm, examples::read_class_names(data_dir));
 
-  // Latency: median of 15 rounds over all windows, one thread.
-  std::vector<double> rounds;
-  std::array<float, Net::output_size> out{};
-  for (int r = 0; r < 15; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < data.count; ++i) bound.infer(data.x.data() + i * Net::input_size, out.data());
-    rounds.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() /
-                     static_cast<double>(data.count));
-  }
-  std::sort(rounds.begin(), rounds.end());
-  std::printf("\n  latency      %.1f us per window (median of 15 rounds, one thread)\n", rounds[rounds.size() / 2]);
-  std::printf("  model        %zu parameters; blob %zu bytes (weights %zu), known at compile time\n",
-              mubi::configs::UciHar<>::params, Net::blob_bytes, Net::weight_bytes);
-  std::printf("  arena        %zu bytes of activations and scratch\n", Net::arena_bytes);
-  std::printf("  work         %zu MACs per window (%zu in the paper's count: the backward LSTM needs one step)\n",
-              Net::macs_executed, Net::macs);
+  const double us = median_us(bound, data), us8 = median_us(bound8, data);
+  std::printf("\n  %-26s %12s %12s\n", "", "float32", "int8");
+  std::printf("  %-26s %11.2f%% %11.2f%%\n", "accuracy", 100.0 * cm->accuracy(), 100.0 * cm8->accuracy());
+  std::printf("  %-26s %11.2f%% %11.2f%%\n", "macro-F1", 100.0 * cm->macro_f1(), 100.0 * cm8->macro_f1());
+  std::printf("  %-26s %9.1f us %9.1f us\n", "latency per window", us, us8);
+  std::printf("  %-26s %12zu %12zu\n", "blob bytes", Net::blob_bytes, Net8::blob_bytes);
+  std::printf("  %-26s %12zu %12zu\n", "weight bytes", Net::weight_bytes, Net8::weight_bytes);
+  std::printf("  %-26s %12zu %12zu\n", "arena bytes", Net::arena_bytes, Net8::arena_bytes);
+  std::printf("\n  latency: median of 15 rounds, one thread; sizes are compile-time constants of the model types\n");
+  std::printf("  model        %zu parameters, %zu MACs per window (%zu in the paper's count: the backward LSTM\n"
+              "               needs one step)\n",
+              Trained::params, Net::macs_executed, Net::macs);
+  std::printf("  int8 label   equal to float32 on %zu of %zu windows\n", same_label, data.count);
   std::printf("  load / bind  agree bit for bit on %zu of %zu windows\n", agree, data.count);
   return agree == data.count ? 0 : 1;
 }

@@ -271,8 +271,8 @@ TEST_CASE("a BatchNorm that would fold to a non-float weight is refused by the f
   auto dep = std::make_unique<Model<Deploy>>();
   const auto good = golden("uci_har.mubi");
   REQUIRE(dep->load(good.data(), good.size()) == Status::ok);
-  const float* before = dep->weights();
-  std::vector<float> copy(before, before + Deploy::weight_floats);
+  const unsigned char* before = dep->weights();
+  std::vector<unsigned char> copy(before, before + Deploy::weight_bytes);
   CHECK(dep->load(u.data(), u.size()) == Status::invalid_parameter);
   CHECK(std::equal(copy.begin(), copy.end(), dep->weights()));
 }

@@ -98,9 +98,9 @@ TEST_CASE("sizes are compile-time constants") {
   static_assert(D::weight_bytes == 40896);
   static_assert(D::payload_offset == 672);
   static_assert(D::blob_bytes == 672 + 40896);
-  // Arena: two buffers of the largest intermediate activation (128 x 16) + LSTM scratch.
-  static_assert(D::activation_floats == 128 * 16);
-  static_assert(D::scratch_floats == 2 * 24 + 96 + 24);
+  // Arena: the largest input + output of a layer (ReLU on 128 x 16 floats) + LSTM scratch.
+  static_assert(D::activation_bytes == 2 * 128 * 16 * 4);
+  static_assert(D::scratch_bytes == (2 * 24 + 96 + 24) * 4);
   static_assert(D::arena_bytes == (2 * 2048 + 168) * 4);
   static_assert(sizeof(BoundModel<D>) < sizeof(Model<D>));
   static_assert(sizeof(Model<D>) >= D::weight_bytes + D::arena_bytes);
@@ -121,7 +121,7 @@ TEST_CASE("a model refuses to run before weights are loaded, and a failed load c
   std::copy(x.begin(), x.begin() + D::input_size, in.begin());
   REQUIRE(m->infer(in, out) == Status::ok);
   const auto before = out;
-  const float* weights = m->weights();
+  const unsigned char* weights = m->weights();
 
   auto bad = blob;
   bad[blob.size() / 2] ^= 0x40;  // damaged payload

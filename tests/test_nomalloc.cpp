@@ -112,7 +112,12 @@ mubi::BoundModel<Deploy> bound;
 #ifdef MUBI_TEST_EIGEN
 mubi::BoundModel<Deploy, mubi::backend::Eigen> bound_eigen;
 #endif
+using Quant = mubi::Int8<Arch>;
+mubi::Model<Quant> int8_loaded;
+mubi::BoundModel<Quant> int8_bound;
 alignas(16) unsigned char flash[Deploy::blob_bytes];
+alignas(16) unsigned char int8_flash[Quant::blob_bytes];
+std::int8_t int8_window[Quant::input_size];
 float window[Deploy::input_size];
 float logits[Deploy::output_size];
 
@@ -127,6 +132,12 @@ int main() {
     return 1;
   }
   std::copy(blob.begin(), blob.end(), flash);
+  const auto int8_blob = read(dir + "/uci_har.int8.mubi");
+  if (int8_blob.size() != sizeof int8_flash) {
+    std::printf("FAIL: golden int8 blob not found in %s\n", dir.c_str());
+    return 1;
+  }
+  std::copy(int8_blob.begin(), int8_blob.end(), int8_flash);
   for (std::size_t i = 0; i < Deploy::input_size; ++i) window[i] = static_cast<float>(i % 17) * 0.1f;
 
   // Controls: the counters must see allocations, or a zero below proves nothing.
@@ -160,6 +171,14 @@ int main() {
 #else
   const bool eigen_ok = true;
 #endif
+  bool int8_ok = int8_loaded.load(int8_flash, sizeof int8_flash) == mubi::Status::ok &&
+                 int8_bound.bind(int8_flash, sizeof int8_flash) == mubi::Status::ok &&
+                 int8_loaded.infer(window, logits) == mubi::Status::ok &&
+                 int8_bound.infer(window, logits) == mubi::Status::ok;
+  for (std::size_t t = 0; t < Quant::In::len; ++t)
+    int8_ok = int8_ok && int8_bound.quantize_sample(window + t * Quant::In::ch, int8_window + t * Quant::In::ch) ==
+                             mubi::Status::ok;
+  int8_ok = int8_ok && int8_bound.infer_quantized(int8_window, logits) == mubi::Status::ok;
   armed = false;
   const long during = allocations.load();
 
@@ -167,6 +186,7 @@ int main() {
   expect(s4 == mubi::Status::ok && s5 == mubi::Status::ok && s6 == mubi::Status::ok, "inference ok");
   expect(s7 == mubi::Status::truncated, "failing load reports truncated");
   expect(eigen_ok, "Eigen backend bind and inference ok");
+  expect(int8_ok, "int8 load, bind, quantize_sample, inference ok");
   std::printf("allocations during load/bind/infer: %ld\n", during);
   expect(during == 0, "no heap use in load, bind or inference");
   return failures == 0 ? 0 : 1;

@@ -20,6 +20,9 @@ inline std::string golden_dir() {
   return env ? env : MUBI_GOLDEN_DIR_DEFAULT;
 }
 
+// The repository's examples/ (shipped models and real data).
+inline std::string examples_dir() { return MUBI_EXAMPLES_DIR_DEFAULT; }
+
 inline std::vector<unsigned char> read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return std::vector<unsigned char>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());

@@ -1,21 +1,26 @@
 """Generate the golden test vectors shared by the Python and C++ sides.
 
     /usr/bin/python3 tools/gen_golden.py --out tests/data/golden [--seed 20261125]
+    /usr/bin/python3 tools/gen_golden.py --out tests/data/golden --int8-only
 
 For every case (a dataset configuration plus options) it writes, under --out:
-    <case>.mubi           folded float32 blob (export default)
-    <case>.unfolded.mubi  the same network with BatchNorm records (fold=False)
-    <case>.input.f32      N x T x C raw windows, little-endian float32
-    <case>.logits.f32     N x classes PyTorch float32 eval-mode logits of the reference module
-and cases.json describing every case. Each blob is also run through an independent numpy
-float64 forward pass straight from its bytes, so an export bug cannot hide behind the
-reference module.
+    <case>.mubi              folded float32 blob (export default)
+    <case>.unfolded.mubi     the same network with BatchNorm records (fold=False)
+    <case>.input.f32         N x T x C raw windows, little-endian float32
+    <case>.logits.f32        N x classes PyTorch float32 eval-mode logits of the reference module
+    <case>.int8.mubi         the folded blob quantized by tools/quantize.py (docs/int8.md)
+    <case>.int8.input.f32    8 x T x C: the case's windows, then 5 hostile ones (INT8_LAYOUT)
+    <case>.int8.logits.f32   8 x classes float32 logits of tools/q8_ref.py, the integer
+                             reference the C++ int8 path must match bit for bit
+and cases.json describing every case. Each float blob is also run through an independent
+numpy float64 forward pass straight from its bytes, so an export bug cannot hide behind the
+reference module. --int8-only (re)writes only the int8 files of the cases already in
+cases.json, from their float files, which it leaves untouched.
 """
 
 import argparse
 import json
 import os
-import struct
 import sys
 import time
 
@@ -25,10 +30,19 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mubi_torch  # noqa: E402
 from export import (BATCHNORM, CONV1D, DENSE, INPUT, LSTM, MAXPOOL1D, NORMALIZE,  # noqa: E402
-                    RELU, export, signature_of)
+                    RELU, ROLE_NORM_MEAN, ROLE_NORM_STD, export, signature_of,
+                    unpack_blob)
 
 DEFAULT_SEED = 20261125
 WINDOWS = 3  # N raw windows per case
+INT8_RANDOM_CALIBRATION = 13  # mean + std * randn windows added to a case's own to calibrate
+INT8_LAYOUT = ("int8: blob = the folded blob quantized by tools/quantize.py, calibrated on the "
+               "case's 3 input windows and 13 windows mean + std * randn (numpy default_rng("
+               "case seed)); input = 8 x T x C little-endian float32: the case's 3 input windows, "
+               "then all 0, all +1e6, all -1e6, +1e6 / -1e6 alternating by element (flat index "
+               "even / odd), and the first window with every 7th element (flat index 0, 7, 14, "
+               "...) NaN; logits = 8 x classes little-endian float32 of tools/q8_ref.py, which "
+               "the C++ int8 path matches bit for bit")
 
 # (case name, dataset configuration, option overrides), in case-index order.
 CASES = [(name, name, {}) for name in mubi_torch.CONFIGS] + [
@@ -43,19 +57,23 @@ CASES = [(name, name, {}) for name in mubi_torch.CONFIGS] + [
 ]
 
 
-def numpy_forward(blob, x):
-    """Float64 forward pass of one raw window x (T, C) read straight from a float32 blob."""
-    layer_count, tensor_count, payload_offset = struct.unpack_from("<III", blob, 20)
-    layers = [struct.unpack_from("<HHHHII", blob, 64 + 16 * i) for i in range(layer_count)]
-    tensors = {}
-    base = 64 + 16 * layer_count
-    for i in range(tensor_count):
-        layer, role, _, _, _, count, offset = struct.unpack_from("<HHBBHII", blob, base + 32 * i)
-        tensors[layer, role] = np.frombuffer(blob, "<f4", count, payload_offset + offset) \
-            .astype(np.float64)
+def numpy_forward(blob, x, observe=None):
+    """Float64 forward pass read straight from a float32 blob.
+
+    x is one raw window (T, C) -> logits (classes,), or a batch (N, T, C) -> (N, classes).
+    observe(layer_index, what, value), if given, sees every layer's output (what "output",
+    value (N, ...)) and, inside an LSTM, h and c of every step it runs (what "h" / "c",
+    value (N, H)): tools/quantize.py calibrates from these. With `last` aggregation the
+    backward direction runs one step (PyTorch's output[:, -1] has seen only the last input),
+    as the integer LSTM does (docs/int8.md).
+    """
+    _, layers, entries = unpack_blob(blob)
+    tensors = {(layer, role): array.astype(np.float64) for layer, role, array, *_ in entries}
+    observe = observe or (lambda index, what, value: None)
 
     sigmoid = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
-    h = x.astype(np.float64)
+    single = x.ndim == 2
+    h = np.asarray(x, dtype=np.float64)[None] if single else np.asarray(x, dtype=np.float64)
     for index, (kind, p0, p1, p2, out_len, out_ch) in enumerate(layers):
         t = lambda role: tensors[index, role]  # noqa: E731
         if kind == INPUT:
@@ -64,41 +82,50 @@ def numpy_forward(blob, x):
             h = (h - t(1)) / t(2)
         elif kind == CONV1D:
             f, k, pad = p0, p1, p2
-            w = t(3).reshape(k, h.shape[1], f)
-            padded = np.pad(h, ((pad, pad), (0, 0)))
-            h = np.stack([np.einsum("kcf,kc->f", w, padded[i:i + k])
-                          for i in range(h.shape[0])]) + t(4)
+            w = t(3).reshape(k, h.shape[2], f)
+            padded = np.pad(h, ((0, 0), (pad, pad), (0, 0)))
+            taps = np.lib.stride_tricks.sliding_window_view(padded, k, axis=1)  # (N, T, C, K)
+            h = np.einsum("ntck,kcf->ntf", taps, w) + t(4)
         elif kind == BATCHNORM:
             h = (h - t(7)) / np.sqrt(t(8) + 1e-5) * t(5) + t(6)
         elif kind == RELU:
             h = np.maximum(h, 0.0)
         elif kind == MAXPOOL1D:
-            steps = h.shape[0] // p0
-            h = h[:steps * p0].reshape(steps, p0, -1).max(axis=1)
+            steps = h.shape[1] // p0
+            h = h[:, :steps * p0].reshape(h.shape[0], steps, p0, -1).max(axis=2)
         elif kind == LSTM:
             hidden, aggregation, directions = p0, p1, p2
+            n, steps = h.shape[:2]
             outputs, finals = [], []
             for d in range(directions):
-                w_ih, w_hh, b = (t(9 + 3 * d).reshape(-1, 4 * hidden).T,
-                                 t(10 + 3 * d).reshape(hidden, 4 * hidden).T, t(11 + 3 * d))
-                hs, c, out = np.zeros(hidden), np.zeros(hidden), np.zeros((h.shape[0], hidden))
-                order = range(h.shape[0]) if d == 0 else reversed(range(h.shape[0]))
+                w_ih, w_hh, b = (t(9 + 3 * d).reshape(-1, 4 * hidden),
+                                 t(10 + 3 * d).reshape(hidden, 4 * hidden), t(11 + 3 * d))
+                hs, c = np.zeros((n, hidden)), np.zeros((n, hidden))
+                out = np.zeros((n, steps, hidden))
+                if d == 0:
+                    order = range(steps)
+                else:
+                    order = range(steps - 1, steps - 2 if aggregation == 1 else -1, -1)
                 for step in order:
-                    g = w_ih @ h[step] + w_hh @ hs + b
-                    i_g, f_g, g_g, o_g = np.split(g, 4)
+                    g = h[:, step] @ w_ih + hs @ w_hh + b
+                    i_g, f_g, g_g, o_g = np.split(g, 4, axis=1)
                     c = sigmoid(f_g) * c + sigmoid(i_g) * np.tanh(g_g)
                     hs = sigmoid(o_g) * np.tanh(c)
-                    out[step] = hs
+                    out[:, step] = hs
+                    observe(index, "h", hs)
+                    observe(index, "c", c)
                 outputs.append(out)
                 finals.append(hs)
-            seq = np.concatenate(outputs, axis=1)
-            h = {1: seq[-1], 2: np.concatenate(finals), 3: seq.mean(axis=0)}[aggregation][None, :]
+            seq = np.concatenate(outputs, axis=2)
+            h = {0: seq, 1: seq[:, -1:], 2: np.concatenate(finals, axis=1)[:, None],
+                 3: seq.mean(axis=1, keepdims=True)}[aggregation]
         elif kind == DENSE:
             h = h @ t(15).reshape(-1, p0) + t(16)
         else:
             raise ValueError(f"layer kind {kind} not handled")
-        assert h.shape == (out_len, out_ch), (kind, h.shape, out_len, out_ch)
-    return h[0]
+        assert h.shape[1:] == (out_len, out_ch), (kind, h.shape, out_len, out_ch)
+        observe(index, "output", h)
+    return h[0, 0] if single else h[:, 0]
 
 
 def make_case(index, name, config_name, options, seed, out_dir, verify=True):
@@ -138,33 +165,97 @@ def make_case(index, name, config_name, options, seed, out_dir, verify=True):
     return entry, max_diff
 
 
+def hostile_windows(first):
+    """Windows the int8 input quantization must survive (see INT8_LAYOUT)."""
+    t, c = first.shape
+    alternating = np.where(np.arange(t * c) % 2 == 0, 1e6, -1e6).reshape(t, c)
+    with_nan = first.astype(np.float32).ravel()
+    with_nan[::7] = np.nan
+    return np.stack([np.zeros((t, c)), np.full((t, c), 1e6), np.full((t, c), -1e6), alternating,
+                     with_nan.reshape(t, c)]).astype("<f4")
+
+
+def make_int8_case(entry, out_dir):
+    """Write a case's int8 files from its float files (left untouched) and add entry["int8"].
+    Returns (max |int8 - float logit| over the case's windows, argmax agreements)."""
+    # Imported here, not at the top: both modules import numpy_forward from this one.
+    import q8_ref
+    import quantize
+
+    name, n, t, c = entry["name"], entry["N"], entry["T"], entry["C"]
+    path = lambda suffix: os.path.join(out_dir, name + suffix)  # noqa: E731
+    with open(path(".mubi"), "rb") as fh:
+        blob = fh.read()
+    x = np.fromfile(path(".input.f32"), "<f4").reshape(n, t, c)
+    norm = {role: a.astype(np.float64) for _, role, a, *_ in unpack_blob(blob)[2]
+            if role in (ROLE_NORM_MEAN, ROLE_NORM_STD)}
+    rng = np.random.default_rng(entry["seed"])
+    random_windows = norm[ROLE_NORM_MEAN] + norm[ROLE_NORM_STD] * rng.standard_normal(
+        (INT8_RANDOM_CALIBRATION, t, c))
+    int8_blob = quantize.quantize(blob, np.concatenate([x, random_windows.astype(np.float32)]))
+
+    inputs = np.concatenate([x, hostile_windows(x[0])]).astype("<f4")
+    logits = q8_ref.forward_batch(int8_blob, inputs).astype("<f4")
+    with open(path(".int8.mubi"), "wb") as fh:
+        fh.write(int8_blob)
+    inputs.tofile(path(".int8.input.f32"))
+    logits.tofile(path(".int8.logits.f32"))
+    entry["int8"] = dict(blob=f"{name}.int8.mubi", input=f"{name}.int8.input.f32",
+                         logits=f"{name}.int8.logits.f32", N=len(inputs))
+
+    float_logits = np.fromfile(path(".logits.f32"), "<f4").reshape(n, -1)
+    agree = int((logits[:n].argmax(axis=1) == float_logits.argmax(axis=1)).sum())
+    return float(np.abs(logits[:n] - float_logits).max()), agree
+
+
+def write_cases(out_dir, doc):
+    doc["int8_layout"] = INT8_LAYOUT
+    with open(os.path.join(out_dir, "cases.json"), "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+def int8_summary(entry, max_diff, agree):
+    return (f"int8 {entry['int8']['blob']}: max |int8 - float logit| {max_diff:.4f} over the "
+            f"{entry['N']} windows, argmax agrees {agree}/{entry['N']}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, help="output directory")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--no-verify", dest="verify", action="store_false",
                         help="skip the numpy forward pass over each blob")
+    parser.add_argument("--int8-only", action="store_true",
+                        help="only (re)write the int8 files of the cases in --out/cases.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
+
+    if args.int8_only:
+        with open(os.path.join(args.out, "cases.json")) as f:
+            doc = json.load(f)
+        for entry in doc["cases"]:
+            print(f"{entry['name']:22s} " + int8_summary(entry, *make_int8_case(entry, args.out)))
+        write_cases(args.out, doc)
+        return
 
     entries = []
     for index, (name, config_name, options) in enumerate(CASES):
         start = time.time()
         entry, max_diff = make_case(index, name, config_name, options, args.seed, args.out,
                                     args.verify)
+        summary = int8_summary(entry, *make_int8_case(entry, args.out))
         entries.append(entry)
         print(f"{name:22s} T={entry['T']:3d} C={entry['C']:2d} classes={entry['classes']:2d} "
               f"params={entry['params']:5d} folded {entry['signature_folded']} "
               f"unfolded {entry['signature_unfolded']} numpy-vs-torch {max_diff:.1e} "
-              f"({time.time() - start:.1f}s)")
+              f"({time.time() - start:.1f}s)\n{'':22s} {summary}")
 
-    with open(os.path.join(args.out, "cases.json"), "w") as f:
-        json.dump(dict(format_version=1, seed=args.seed, dtype="float32",
-                       input_layout="N x T x C little-endian float32 (raw, un-normalized)",
-                       logits_layout="N x classes little-endian float32",
-                       cases=entries), f, indent=2)
-        f.write("\n")
+    write_cases(args.out, dict(format_version=1, seed=args.seed, dtype="float32",
+                               input_layout="N x T x C little-endian float32 (raw, un-normalized)",
+                               logits_layout="N x classes little-endian float32",
+                               cases=entries))
 
 
 if __name__ == "__main__":

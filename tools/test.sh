@@ -2,7 +2,8 @@
 # Quick start, command 2: every test, built with g++ and clang, as C++17 and C++20, with
 # -Wall -Wextra -Wpedantic -Werror; then the whole suite again under AddressSanitizer +
 # UndefinedBehaviorSanitizer, with a replay of the fuzzing corpus and a one-minute fuzzing
-# run. Build trees live in build/<compiler>-c++<std>/ and build/sanitize/.
+# run; and the Cortex-M4F firmware (int8 and float) cross-built and run under QEMU. Build
+# trees live in build/<compiler>-c++<std>/, build/m4/ and build/sanitize/.
 set -eu
 cd "$(dirname "$0")/.."
 tools/deps.sh test
@@ -15,6 +16,12 @@ for cfg in g++:17 clang++:17 g++:20 clang++:20; do
   cmake --build "$dir" -j"$jobs"
   ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 done
+echo "=== Cortex-M4F firmware (arm-none-eabi-gcc -Os), under QEMU mps2-an386 ==="
+dir=build/m4
+cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi-cortex-m4.cmake -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
+cmake --build "$dir" -j"$jobs"
+ctest --test-dir "$dir" --output-on-failure -V >"$dir/ctest.log" 2>&1 || { cat "$dir/ctest.log"; exit 1; }
+grep -E "^[0-9]+: |tests passed" "$dir/ctest.log" | grep -v "sample [0-9]" || true  # the firmware's own report
 echo "=== clang++, C++17, AddressSanitizer + UndefinedBehaviorSanitizer, fuzzing ==="
 dir=build/sanitize
 cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -84,14 +84,27 @@ int no_compiled_type(const mubi::format::BlobView& v) {
   return 3;
 }
 
-// Loads the blob into the compiled type its signature names (folding BatchNorm when the blob
-// is unfolded) and returns fn(model), or the exit code of the failure.
+// Calls fn(Tag<Trained>, Tag<Deployed>) for the compiled type the blob's signature names:
+// Deployed is Folded<Trained> for a float blob (folding BatchNorm on load when the blob is
+// unfolded) and Int8<Trained> for an int8 blob.
+template <class Fn>
+bool dispatch_blob(const mubi::format::BlobView& v, Fn&& fn) {
+  return cli::dispatch(v.signature, [&](auto tag) {
+    using A = typename decltype(tag)::type;
+    if (v.dtype == static_cast<std::uint8_t>(mubi::DType::i8))
+      fn(tag, cli::Tag<mubi::Int8<A>>{});
+    else
+      fn(tag, cli::Tag<mubi::Folded<A>>{});
+  });
+}
+
+// Loads the blob into its deployed type and returns fn(model), or the exit code of the failure.
 template <class Fn>
 int with_model(const std::string& path, const std::vector<unsigned char>& bytes, const mubi::format::BlobView& v,
                Fn&& fn) {
   int rc = 0;
-  const bool found = cli::dispatch(v.signature, [&](auto tag) {
-    using D = mubi::Folded<typename decltype(tag)::type>;
+  const bool found = dispatch_blob(v, [&](auto, auto deployed) {
+    using D = typename decltype(deployed)::type;
     auto model = std::make_unique<mubi::Model<D>>();
     const mubi::Status s = model->load(bytes.data(), bytes.size());
     if (s != mubi::Status::ok) {
@@ -112,20 +125,25 @@ int info(const std::string& path) {
               v.dtype == 1 ? "float32" : "int8", v.total_bytes, v.signature);
   print_architecture(stdout, v);
   int rc = 0;
-  const bool found = cli::dispatch(v.signature, [&](auto tag) {
-    using A = typename decltype(tag)::type;
-    using D = mubi::Folded<A>;
+  const bool found = dispatch_blob(v, [&](auto trained, auto deployed) {
+    using A = typename decltype(trained)::type;
+    using D = typename decltype(deployed)::type;
+    using F = mubi::Folded<A>;
+    using Q = mubi::Int8<A>;
     auto model = std::make_unique<mubi::Model<D>>();
     const mubi::Status s = model->load(bytes.data(), bytes.size());
-    std::printf("compiled type: %s\n", v.signature == A::signature ? "trained network (BatchNorm folded on load)"
-                                                                    : "BatchNorm-folded network");
+    std::printf("compiled type: %s\n", D::dtype == mubi::DType::i8 ? "int8 network (BatchNorm folded, quantized)"
+                                       : v.signature == A::signature ? "trained network (BatchNorm folded on load)"
+                                                                     : "BatchNorm-folded network");
     std::printf("  input           %zu x %zu (time steps x channels, raw sensor units)\n", D::In::len, D::In::ch);
     std::printf("  output          %zu logits\n", D::output_size);
     std::printf("  parameters      %zu (PyTorch numel of the trained network), %zu after folding\n", A::params,
-                D::params);
-    std::printf("  MACs            %zu per window (every LSTM step), %zu executed\n", A::macs, D::macs_executed);
-    std::printf("  weight bytes    %zu (float32, folded)\n", D::weight_bytes);
-    std::printf("  arena bytes     %zu (activations + scratch)\n", D::arena_bytes);
+                F::params);
+    std::printf("  MACs            %zu per window (every LSTM step), %zu executed\n", A::macs, F::macs_executed);
+    std::printf("                  float32      int8\n");
+    std::printf("  weight bytes    %-12zu %zu\n", F::weight_bytes, Q::weight_bytes);
+    std::printf("  arena bytes     %-12zu %zu  (activations + scratch)\n", F::arena_bytes, Q::arena_bytes);
+    std::printf("  blob bytes      %-12zu %zu\n", F::blob_bytes, Q::blob_bytes);
     std::printf("  model object    %zu bytes (Model: weights + arena), %zu bytes (BoundModel: arena only)\n",
                 sizeof(mubi::Model<D>), sizeof(mubi::BoundModel<D>));
     std::printf("  load            %s\n", mubi::to_string(s));

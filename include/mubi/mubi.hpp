@@ -23,5 +23,7 @@
 #include "model/configs.hpp"
 #include "model/fold.hpp"
 #include "model/model.hpp"
+#include "model/quantized.hpp"
 #include "model/sequential.hpp"
 #include "runtime/batch.hpp"
+#include "runtime/stream.hpp"

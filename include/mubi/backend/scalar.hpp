@@ -7,9 +7,16 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "../config.hpp"
 #include "../core/math.hpp"
+
+#if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#include <cstring>
+#define MUBI_ARM_DSP 1
+#endif
 
 namespace mubi::backend {
 
@@ -78,6 +85,27 @@ struct Scalar {
   template <std::size_t H>
   static void lstm_cell(const float* gates, float* c, float* h) noexcept {
     lstm_cell_range<H>(gates, c, h, 0, H);
+  }
+
+  // int8 dot product with an int32 accumulator (the int8 layers' inner loop); the caller's
+  // static_assert bounds N so that it cannot overflow.
+  template <std::size_t N>
+  static std::int32_t dot_s8(const std::int8_t* w, const std::int8_t* x) noexcept {
+    std::int32_t acc = 0;
+    std::size_t i = 0;
+#ifdef MUBI_ARM_DSP
+    // Cortex-M4/M7/M33 DSP: 4 MACs per two SMLAD, on bytes sign-extended in pairs (SXTB16;
+    // CMSIS-NN's read-and-pad idea). Integer sums in another order: the same result.
+    for (; i + 4 <= N; i += 4) {
+      std::uint32_t wv, xv;
+      std::memcpy(&wv, w + i, 4);  // unaligned word loads are fine on v7E-M
+      std::memcpy(&xv, x + i, 4);
+      acc = __smlad(__sxtb16(wv), __sxtb16(xv), acc);
+      acc = __smlad(__sxtb16((wv >> 8) | (wv << 24)), __sxtb16((xv >> 8) | (xv << 24)), acc);
+    }
+#endif
+    for (; i < N; ++i) acc += static_cast<std::int32_t>(w[i]) * x[i];
+    return acc;
   }
 
   // Units [j_begin, j_end) of lstm_cell (the SIMD backends reuse it for a tail).

@@ -43,7 +43,17 @@ enum class TensorRole : std::uint16_t {
   lstm_bias_bwd = 14,
   dense_weight = 15,
   dense_bias = 16,
+  // int8 blobs only (docs/int8.md)
+  quant_input = 17,
+  conv_quant = 18,
+  lstm_weight_fwd = 19,
+  lstm_quant_fwd = 20,
+  lstm_weight_bwd = 21,
+  lstm_quant_bwd = 22,
+  dense_dequant = 23,
 };
+
+constexpr std::size_t dtype_size(DType t) { return t == DType::i8 ? 1 : t == DType::i16 ? 2 : 4; }
 
 // One 16-byte record of the blob's layer table.
 struct LayerRecord {
@@ -52,10 +62,13 @@ struct LayerRecord {
   std::uint32_t out_len, out_ch;
 };
 
-// A tensor a layer stores: its role and element count (all float32 on the float path).
+// A tensor a layer stores: its role, element count and type, and which of the layer's
+// records it belongs to (an int8 conv block is several records executed as one layer).
 struct TensorSpec {
   TensorRole role;
   std::uint32_t count;
+  DType dtype = DType::f32;
+  std::uint8_t record = 0;
 };
 
 constexpr const char* to_string(LayerKind k) noexcept {
@@ -82,19 +95,31 @@ struct NoWeights {
   static Status check(const unsigned char*) noexcept { return Status::ok; }
 };
 
-// Float offset of tensor i inside a layer's weight block: tensors are packed in order, each
+// Byte offset of tensor i inside a layer's weight block: tensors are packed in order, each
 // starting on a 16-byte boundary (the blob payload has the same layout, so bind() is a
-// pointer assignment).
+// pointer assignment). tensor_offset(t, N) is the block's size.
+template <std::size_t N>
+constexpr std::size_t tensor_offset_bytes(const std::array<TensorSpec, N>& t, std::size_t i) {
+  std::size_t off = 0;
+  for (std::size_t k = 0; k < i && k < N; ++k) off += align_up(t[k].count * dtype_size(t[k].dtype));
+  return off;
+}
+
+// The same in floats, for float layers (all of whose tensors are float32).
 template <std::size_t N>
 constexpr std::size_t tensor_offset(const std::array<TensorSpec, N>& t, std::size_t i) {
-  std::size_t off = 0;
-  for (std::size_t k = 0; k < i && k < N; ++k) off += align_up(t[k].count * sizeof(float)) / sizeof(float);
-  return off;
+  return tensor_offset_bytes(t, i) / sizeof(float);
 }
 
 template <std::size_t N>
 constexpr std::size_t tensor_floats(const std::array<TensorSpec, N>& t) {
   return tensor_offset(t, N);
+}
+
+// A typed view of tensor i of a layer's weight block `w` (16-byte aligned).
+template <class T, std::size_t N>
+const T* tensor_at(const unsigned char* w, const std::array<TensorSpec, N>& t, std::size_t i) noexcept {
+  return reinterpret_cast<const T*>(w + tensor_offset_bytes(t, i));
 }
 
 }  // namespace detail

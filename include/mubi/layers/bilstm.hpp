@@ -8,8 +8,8 @@ namespace mubi {
 
 template <std::size_t Hidden, class Aggregation = Last>
 struct BiLSTM {
-  template <class In>
-  using layer = LSTMLayer<In, Hidden, 2, Aggregation>;
+  template <class In, class T = float>
+  using layer = LSTMLayer<In, Hidden, 2, Aggregation, T>;
 };
 
 }  // namespace mubi

@@ -1,17 +1,32 @@
 // mubi: Conv1D, stride 1, 'same' zero padding (K-1)/2, bias. Time-major in and out.
-// Weights are stored [k][c][f] (outputs contiguous); the backend runs the kernel.
+// Float: weights stored [k][c][f] (outputs contiguous); the backend runs the kernel.
+// int8 (docs/int8.md): one pass that can also quantize the raw input (a leading Normalize)
+// and apply ReLU and MaxPool1D, so the full-length conv output never exists in memory.
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "../core/descriptor.hpp"
+#include "../core/fixed_point.hpp"
+#include "../core/quant_check.hpp"
 #include "../core/shape.hpp"
 #include "../status.hpp"
 
 namespace mubi {
 
-template <class InShape, std::size_t Filters, std::size_t Kernel>
+namespace q8 {
+// The records an int8 conv block runs together: Normalize before it, ReLU and MaxPool1D<Pool>
+// (Pool 0: none) after it.
+template <bool Normalize, bool Relu, std::size_t Pool>
+struct ConvFusion {};
+}  // namespace q8
+
+template <class InShape, std::size_t Filters, std::size_t Kernel, class Num = float, class Fusion = void>
 struct Conv1DLayer {
+  static_assert(std::is_same_v<Num, float>, "mubi::Conv1D: numeric type float or std::int8_t");
   static_assert(Kernel % 2 == 1, "mubi::Conv1D: the kernel size must be odd for 'same' padding");
   static_assert(Filters > 0, "mubi::Conv1D: at least one filter");
   using In = InShape;
@@ -31,6 +46,130 @@ struct Conv1DLayer {
   }
 
   static Status check(const unsigned char*) noexcept { return Status::ok; }
+};
+
+template <class InShape, std::size_t Filters, std::size_t Kernel, bool Norm, bool Relu, std::size_t Pool>
+struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, Relu, Pool>> {
+  static_assert(Kernel % 2 == 1, "mubi::Conv1D: the kernel size must be odd for 'same' padding");
+  static_assert(Filters > 0, "mubi::Conv1D: at least one filter");
+  static_assert(Pool == 0 || InShape::len >= Pool, "mubi::MaxPool1D: the input sequence is shorter than the pool window");
+  using In = InShape;
+  static constexpr std::size_t T = In::len, C = In::ch, F = Filters, K = Kernel, pad = (K - 1) / 2, KC = K * C;
+  static constexpr std::size_t P = Pool == 0 ? 1 : Pool;
+  using Out = Shape<T / P, F>;
+  static_assert(q8::dot_fits(KC), "mubi::Conv1D<int8>: K * C too large for an int32 accumulator");
+  using in_type = std::conditional_t<Norm, float, std::int8_t>;
+  using out_type = std::int8_t;
+  using weight_type = unsigned char;
+
+  static constexpr std::size_t record_count = 1 + Norm + Relu + (Pool > 0);
+  static constexpr std::array<LayerRecord, record_count> records = [] {
+    std::array<LayerRecord, record_count> r{};
+    std::size_t n = 0;
+    if (Norm) r[n++] = LayerRecord{LayerKind::normalize, 0, 0, 0, T, C};
+    r[n++] = LayerRecord{LayerKind::conv1d, F, K, pad, T, F};
+    if (Relu) r[n++] = LayerRecord{LayerKind::relu, 0, 0, 0, T, F};
+    if (Pool > 0) r[n++] = LayerRecord{LayerKind::maxpool1d, Pool, Pool, 0, Out::len, F};
+    return r;
+  }();
+  static constexpr std::size_t conv_record = Norm ? 1 : 0;
+  static constexpr std::size_t quant_terms = 3 * F + 4;  // B[F], M0[F], shift[F], zp_in, zp_out, lo, hi
+  static constexpr std::array<TensorSpec, Norm ? 3 : 2> tensors = [] {
+    std::array<TensorSpec, Norm ? 3 : 2> t{};
+    std::size_t n = 0;
+    if (Norm) t[n++] = TensorSpec{TensorRole::quant_input, static_cast<std::uint32_t>(2 * C + 1), DType::f32, 0};
+    t[n++] = TensorSpec{TensorRole::conv_weight, static_cast<std::uint32_t>(F * KC), DType::i8, conv_record};
+    t[n++] = TensorSpec{TensorRole::conv_quant, static_cast<std::uint32_t>(quant_terms), DType::i32, conv_record};
+    return t;
+  }();
+  static constexpr std::size_t weight_index = Norm ? 1 : 0, quant_index = weight_index + 1;
+  static constexpr std::size_t params = F * KC + F;
+  static constexpr std::size_t macs = T * F * KC;
+  static constexpr std::size_t macs_executed = Out::len * P * F * KC;  // floor pooling skips the tail
+  // Two copies of the last K input rows (a contiguous K x C window for every step), and the
+  // running maximum of the accumulators over a pool window.
+  static constexpr std::size_t window_bytes = align_up(2 * KC);
+  static constexpr std::size_t scratch_bytes = window_bytes + F * sizeof(std::int32_t);
+
+  // Input quantization of one raw sample (C values), docs/int8.md "Normalize".
+  static void quantize_row(const unsigned char* w, const float* x, std::int8_t* q) noexcept {
+    static_assert(Norm, "mubi: only a block that starts with Normalize quantizes raw samples");
+    const float* a = detail::tensor_at<float>(w, tensors, 0);
+    const float* b = a + C;
+    const auto zp = static_cast<std::int8_t>(a[2 * C]);
+    for (std::size_t c = 0; c < C; ++c) {
+      if (x[c] != x[c]) {
+        q[c] = zp;
+        continue;
+      }
+      // float64: the product of two floats is exact, so contraction cannot change v.
+      const double v = static_cast<double>(x[c]) * static_cast<double>(a[c]) + static_cast<double>(b[c]);
+      q[c] = static_cast<std::int8_t>(v <= -128.0 ? -128 : v >= 127.0 ? 127 : static_cast<std::int32_t>(v >= 0 ? v + 0.5 : v - 0.5));
+    }
+  }
+
+  template <class B, class InT>
+  static void forward(const unsigned char* w, const InT* in, std::int8_t* out, unsigned char* scratch) noexcept {
+    static_assert(std::is_same_v<InT, std::int8_t> || (Norm && std::is_same_v<InT, float>),
+                  "mubi::Conv1D<int8>: reads int8, or raw floats when it starts with Normalize");
+    const std::int8_t* wq = detail::tensor_at<std::int8_t>(w, tensors, weight_index);
+    const std::int32_t* qp = detail::tensor_at<std::int32_t>(w, tensors, quant_index);
+    const std::int32_t *bias = qp, *m0 = qp + F, *shift = qp + 2 * F;
+    const std::int32_t zp_in = qp[3 * F], zp_out = qp[3 * F + 1], hi = qp[3 * F + 3];
+    const std::int32_t lo = Relu && zp_out > qp[3 * F + 2] ? zp_out : qp[3 * F + 2];
+    auto* window = reinterpret_cast<std::int8_t*>(scratch);
+    auto* best = reinterpret_cast<std::int32_t*>(scratch + window_bytes);
+
+    // Row r of the padded input goes to slots r % K and r % K + K, so rows t-pad .. t+pad
+    // are contiguous from slot (t - pad) % K.
+    const auto load_row = [&](std::size_t r_plus_pad) {
+      std::int8_t* dst = window + (r_plus_pad % K) * C;
+      if (r_plus_pad < pad || r_plus_pad - pad >= T) {
+        for (std::size_t c = 0; c < C; ++c) dst[c] = static_cast<std::int8_t>(zp_in);
+      } else if constexpr (std::is_same_v<InT, float>) {
+        quantize_row(w, in + (r_plus_pad - pad) * C, dst);
+      } else {
+        std::memcpy(dst, in + (r_plus_pad - pad) * C, C);
+      }
+      std::memcpy(dst + KC, dst, C);
+    };
+    for (std::size_t r = 0; r + 1 < K; ++r) load_row(r);
+    for (std::size_t u = 0; u < Out::len; ++u) {
+      for (std::size_t p = 0; p < P; ++p) {
+        const std::size_t t = u * P + p;
+        load_row(t + K - 1);  // row t + pad, shifted by pad
+        const std::int8_t* x = window + (t % K) * C;
+        for (std::size_t f = 0; f < F; ++f) {
+          const std::int32_t acc = bias[f] + B::template dot_s8<KC>(wq + f * KC, x);
+          best[f] = p == 0 || acc > best[f] ? acc : best[f];  // pooling before requantizing: same result
+        }
+      }
+      std::int8_t* y = out + u * F;
+      for (std::size_t f = 0; f < F; ++f) {
+        const std::int32_t v = zp_out + q8::requantize(best[f], m0[f], shift[f]);
+        y[f] = static_cast<std::int8_t>(v < lo ? lo : v > hi ? hi : v);
+      }
+    }
+  }
+
+  // Load-time checks: zero points and clamp bounds in int8, a integral zero point for the
+  // input quantizer, and every filter's multiplier and worst-case accumulator (docs/int8.md).
+  static Status check(const unsigned char* w) noexcept {
+    if constexpr (Norm) {
+      const float zp = detail::read_f32(w + 2 * C * sizeof(float));
+      if (!(zp >= -128.0f && zp <= 127.0f) || static_cast<float>(static_cast<std::int32_t>(zp)) != zp)
+        return Status::invalid_parameter;
+    }
+    const unsigned char* wq = w + detail::tensor_offset_bytes(tensors, weight_index);
+    const unsigned char* qp = w + detail::tensor_offset_bytes(tensors, quant_index);
+    const auto term = [qp](std::size_t i) { return q8::read_i32(qp + 4 * i); };
+    const std::int32_t lo = term(3 * F + 2), hi = term(3 * F + 3);
+    if (!q8::in_int8(term(3 * F)) || !q8::in_int8(term(3 * F + 1)) || !q8::in_int8(lo) || !q8::in_int8(hi) || lo > hi)
+      return Status::invalid_parameter;
+    for (std::size_t f = 0; f < F; ++f)
+      if (!q8::row_ok(wq + f * KC, KC, term(f), term(F + f), term(2 * F + f))) return Status::invalid_parameter;
+    return Status::ok;
+  }
 };
 
 template <std::size_t Filters, std::size_t Kernel = 5>

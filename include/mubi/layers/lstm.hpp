@@ -4,17 +4,22 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include "../core/descriptor.hpp"
+#include "../core/fixed_point.hpp"
+#include "../core/quant_check.hpp"
 #include "../core/shape.hpp"
 #include "../status.hpp"
 #include "aggregate.hpp"
 
 namespace mubi {
 
-template <class InShape, std::size_t Hidden, std::size_t Directions, class Aggregation>
+template <class InShape, std::size_t Hidden, std::size_t Directions, class Aggregation, class Num = float>
 struct LSTMLayer {
+  static_assert(std::is_same_v<Num, float>, "mubi::LSTM: numeric type float or std::int8_t");
   static_assert(Hidden > 0, "mubi::LSTM: the hidden size must be at least 1");
   static_assert(Directions == 1 || Directions == 2, "mubi::LSTM: one or two directions");
   using In = InShape;
@@ -82,11 +87,112 @@ struct LSTMLayer {
   }
 };
 
+// The int8 LSTM (docs/int8.md, "LSTM"): int8 input and hidden state, one int8 weight row per
+// gate unit over [x_t | h], int32 accumulators, Q3.12 gate inputs, Q0.15 gates, an int16
+// cell in 2^p. TFLite Micro's integer LSTM, with one requantization per gate row.
+template <class InShape, std::size_t Hidden, std::size_t Directions, class Aggregation>
+struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
+  using Float = LSTMLayer<InShape, Hidden, Directions, Aggregation>;
+  using In = InShape;
+  using Out = typename Float::Out;
+  static constexpr std::size_t T = In::len, I = In::ch, H = Hidden, D = Directions, G = 4 * Hidden, IH = I + H;
+  static_assert(q8::dot_fits(IH), "mubi::LSTM<int8>: input + hidden too wide for an int32 accumulator");
+  using in_type = std::int8_t;
+  using out_type = std::int8_t;
+  using weight_type = unsigned char;
+  static constexpr LayerRecord record = Float::record;
+  static constexpr std::size_t quant_terms = G + 12;  // B[4H], M0[4], shift[4], p, out_M0, out_shift, zp_h
+  static constexpr std::array<TensorSpec, 2 * D> tensors = [] {
+    std::array<TensorSpec, 2 * D> t{};
+    const TensorRole roles[4] = {TensorRole::lstm_weight_fwd, TensorRole::lstm_quant_fwd, TensorRole::lstm_weight_bwd,
+                                 TensorRole::lstm_quant_bwd};
+    for (std::size_t k = 0; k < 2 * D; ++k)
+      t[k] = k % 2 == 0 ? TensorSpec{roles[k], static_cast<std::uint32_t>(G * IH), DType::i8}
+                        : TensorSpec{roles[k], static_cast<std::uint32_t>(quant_terms), DType::i32};
+    return t;
+  }();
+  static constexpr std::size_t params = Float::params, macs = Float::macs, macs_executed = Float::macs_executed;
+  static constexpr std::size_t backward_steps = Float::backward_steps;
+  // [x_t | h] (int8), gate values (int16), cell (int16), running sum for Mean (int32).
+  static constexpr std::size_t xh_bytes = align_up(IH), gate_bytes = align_up(G * 2), cell_bytes = align_up(H * 2);
+  static constexpr std::size_t scratch_bytes = xh_bytes + gate_bytes + cell_bytes + H * 4;
+
+  template <class B>
+  static void forward(const unsigned char* w, const std::int8_t* in, std::int8_t* out, unsigned char* scratch) noexcept {
+    for (std::size_t d = 0; d < D; ++d) run_direction<B>(w, d, in, out, scratch);
+  }
+
+  static Status check(const unsigned char* w) noexcept {
+    for (std::size_t d = 0; d < D; ++d) {
+      const unsigned char* wq = w + detail::tensor_offset_bytes(tensors, 2 * d);
+      const unsigned char* qp = w + detail::tensor_offset_bytes(tensors, 2 * d + 1);
+      const auto term = [qp](std::size_t i) { return q8::read_i32(qp + 4 * i); };
+      const std::int32_t p = term(G + 8), out_m0 = term(G + 9), out_shift = term(G + 10);
+      // o * tanh(c) < 2^30 must not be shifted left; the cell power keeps 3c * 2^(p+12) in int32.
+      if (p < -27 || p > 0 || out_m0 < 0 || out_shift < -31 || out_shift > 0 || !q8::in_int8(term(G + 11)))
+        return Status::invalid_parameter;
+      for (std::size_t r = 0; r < G; ++r)
+        if (!q8::row_ok(wq + r * IH, IH, term(r), term(G + r / H), term(G + 4 + r / H))) return Status::invalid_parameter;
+    }
+    return Status::ok;
+  }
+
+ private:
+  template <class B>
+  static void run_direction(const unsigned char* w, std::size_t d, const std::int8_t* in, std::int8_t* out,
+                            unsigned char* scratch) noexcept {
+    const std::int8_t* wq = detail::tensor_at<std::int8_t>(w, tensors, 2 * d);
+    const std::int32_t* qp = detail::tensor_at<std::int32_t>(w, tensors, 2 * d + 1);
+    const std::int32_t *bias = qp, *m0 = qp + G, *shift = qp + G + 4;
+    const std::int32_t p = qp[G + 8], out_m0 = qp[G + 9], out_shift = qp[G + 10], zp_h = qp[G + 11];
+    auto* xh = reinterpret_cast<std::int8_t*>(scratch);
+    auto* gate = reinterpret_cast<std::int16_t*>(scratch + xh_bytes);
+    auto* c = reinterpret_cast<std::int16_t*>(scratch + xh_bytes + gate_bytes);
+    auto* sum = reinterpret_cast<std::int32_t*>(scratch + xh_bytes + gate_bytes + cell_bytes);
+    std::int8_t* h = xh + I;
+    for (std::size_t j = 0; j < H; ++j) {
+      h[j] = static_cast<std::int8_t>(zp_h);  // real 0
+      c[j] = 0;
+      sum[j] = 0;
+    }
+    const bool backward = d == 1;
+    const std::size_t steps = backward ? backward_steps : T;
+    const int cell_shift = p + 12;  // the cell in 2^p to Q3.12
+    for (std::size_t s = 0; s < steps; ++s) {
+      const std::size_t t = backward ? T - 1 - s : s;
+      std::memcpy(xh, in + t * I, I);
+      for (std::size_t r = 0; r < G; ++r) {
+        const std::int32_t acc = bias[r] + B::template dot_s8<IH>(wq + r * IH, xh);
+        const std::int32_t z = q8::sat16(q8::requantize(acc, m0[r / H], shift[r / H]));
+        gate[r] = static_cast<std::int16_t>(r / H == 2 ? q8::tanh_q15(3 * z) : q8::sigmoid_q15(3 * z));
+      }
+      for (std::size_t j = 0; j < H; ++j) {
+        const std::int32_t ig = gate[j], fg = gate[H + j], gg = gate[2 * H + j], og = gate[3 * H + j];
+        std::int32_t cj = q8::sat16(q8::rdbpot(fg * c[j], 15));
+        cj = q8::sat16(cj + q8::rdbpot(ig * gg, 30 + p));
+        c[j] = static_cast<std::int16_t>(cj);
+        const std::int32_t v = cell_shift >= 0 ? 3 * cj * (1 << cell_shift) : q8::rdbpot(3 * cj, -cell_shift);
+        const std::int32_t hj = q8::sat8(zp_h + q8::requantize(og * q8::tanh_q15(v), out_m0, out_shift));
+        h[j] = static_cast<std::int8_t>(hj);
+        if constexpr (std::is_same_v<Aggregation, Sequence>) {
+          out[t * D * H + d * H + j] = h[j];
+        } else if constexpr (std::is_same_v<Aggregation, Mean>) {
+          sum[j] += hj;
+        }
+      }
+    }
+    for (std::size_t j = 0; Aggregation::vector && j < H; ++j)
+      out[d * H + j] = std::is_same_v<Aggregation, Mean>
+                           ? static_cast<std::int8_t>(q8::round_half_away_div(sum[j], static_cast<std::int32_t>(steps)))
+                           : h[j];
+  }
+};
+
 // Unidirectional LSTM (the paper's A2 ablation).
 template <std::size_t Hidden, class Aggregation = Last>
 struct LSTM {
-  template <class In>
-  using layer = LSTMLayer<In, Hidden, 1, Aggregation>;
+  template <class In, class T = float>
+  using layer = LSTMLayer<In, Hidden, 1, Aggregation, T>;
 };
 
 }  // namespace mubi

@@ -40,8 +40,9 @@ struct SoftmaxLayer : detail::NoWeights {
   }
 };
 
+// In an int8 model Softmax runs in float on the float logits of the int8 Dense.
 struct Softmax {
-  template <class In>
+  template <class In, class = float>
   using layer = SoftmaxLayer<In>;
 };
 

@@ -69,27 +69,30 @@ namespace detail {
 // a finite float (a huge gamma / tiny variance could overflow), so that load() can refuse
 // such a blob with invalid_parameter before it changes anything.
 template <class Src, class Dst>
-Status fold_payload(const unsigned char* src, float* dst) noexcept {
-  constexpr auto& rec = Src::records;  // rec[i + 1] describes layer i
+Status fold_payload(const unsigned char* src, unsigned char* dst) noexcept {
+  constexpr auto& rec = Src::records;  // rec[i + 1] describes layer i (float layers: one record each)
   const auto to_float = [](double v, float& out) {
     if (!(v >= -3.4028234663852886e38 && v <= 3.4028234663852886e38)) return false;  // also NaN
     out = static_cast<float>(v);
     return true;
+  };
+  const auto put = [](unsigned char* at, std::size_t index, float v) {
+    if (at) std::memcpy(at + index * sizeof(float), &v, sizeof v);
   };
   std::size_t j = 0;
   for (std::size_t i = 0; i < Src::layer_count; ++i) {
     const bool conv = rec[i + 1].kind == LayerKind::conv1d;
     const bool folded_bn = i > 0 && rec[i + 1].kind == LayerKind::batchnorm && rec[i].kind == LayerKind::conv1d;
     if (folded_bn) continue;
-    const std::size_t floats = Src::layer_offset[i + 1] - Src::layer_offset[i];
-    const unsigned char* from = src + Src::layer_offset[i] * sizeof(float);
-    if (dst) std::memcpy(dst + Dst::layer_offset[j], from, floats * sizeof(float));
+    const std::size_t bytes = Src::layer_offset[i + 1] - Src::layer_offset[i];
+    const unsigned char* from = src + Src::layer_offset[i];
+    if (dst) std::memcpy(dst + Dst::layer_offset[j], from, bytes);
     if (conv && i + 1 < Src::layer_count && rec[i + 2].kind == LayerKind::batchnorm) {
       const std::size_t F = rec[i + 1].p0, taps = rec[i + 1].p1 * std::size_t{rec[i].out_ch};
-      const std::size_t bias_at = align_up(F * taps * sizeof(float));       // conv bias, bytes
-      const std::size_t channel_stride = align_up(F * sizeof(float));       // BatchNorm tensors
-      const unsigned char* bn = src + Src::layer_offset[i + 1] * sizeof(float);
-      float* w = dst ? dst + Dst::layer_offset[j] : nullptr;
+      const std::size_t bias_at = align_up(F * taps * sizeof(float)) / sizeof(float);  // conv bias
+      const std::size_t channel_stride = align_up(F * sizeof(float));                  // BatchNorm tensors
+      const unsigned char* bn = src + Src::layer_offset[i + 1];
+      unsigned char* w = dst ? dst + Dst::layer_offset[j] : nullptr;
       for (std::size_t f = 0; f < F; ++f) {
         const double gamma = read_f32(bn + f * sizeof(float));
         const double beta = read_f32(bn + channel_stride + f * sizeof(float));
@@ -98,12 +101,12 @@ Status fold_payload(const unsigned char* src, float* dst) noexcept {
         const double a = gamma / std::sqrt(var + kBatchNormEps);
         float v = 0.0f;
         for (std::size_t k = 0; k < taps; ++k) {  // weights [k][c][f]
-          if (!to_float(read_f32(from + (k * F + f) * sizeof(float)) * a, v)) return Status::invalid_parameter;
-          if (w) w[k * F + f] = v;
+          if (!to_float(static_cast<double>(read_f32(from + (k * F + f) * sizeof(float))) * a, v)) return Status::invalid_parameter;
+          put(w, k * F + f, v);
         }
-        if (!to_float((read_f32(from + bias_at + f * sizeof(float)) - mean) * a + beta, v))
+        if (!to_float((static_cast<double>(read_f32(from + (bias_at + f) * sizeof(float))) - mean) * a + beta, v))
           return Status::invalid_parameter;
-        if (w) w[bias_at / sizeof(float) + f] = v;
+        put(w, bias_at + f, v);
       }
     }
     ++j;

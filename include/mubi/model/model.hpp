@@ -1,5 +1,5 @@
-// mubi: a runnable instance of a model type. Model<Arch> owns static storage for the
-// weights (load() copies a blob into it; bind() points at a blob instead) and an
+// mubi: a runnable instance of a model type, float or int8 (Int8<Arch>, quantized.hpp) with
+// the same interface. Model<Arch> owns static storage for the weights (load() copies a blob into it; bind() points at a blob instead) and an
 // activation arena; BoundModel<Arch> has no weight storage and only binds, for weights that
 // stay in flash. Nothing here allocates, throws or changes state on a failed call.
 #pragma once
@@ -38,8 +38,8 @@ Status check_blob(const format::BlobView& v, bool for_bind) noexcept {
 }
 
 template <std::size_t N>
-struct alignas(kAlign) FloatBuffer {
-  float data[N > 0 ? N : 1];
+struct alignas(kAlign) ByteBuffer {
+  unsigned char data[N > 0 ? N : 1];
 };
 
 }  // namespace detail
@@ -56,7 +56,8 @@ class BasicModel {
   using InputArray = std::array<float, input_size>;
   using OutputArray = std::array<float, output_size>;
   // Caller-owned arena, for running one model from several threads (one arena each).
-  using Arena = detail::FloatBuffer<Arch::arena_floats>;
+  using Arena = detail::ByteBuffer<Arch::arena_bytes>;
+  static constexpr bool is_int8 = Arch::dtype == DType::i8;
 
   // Zero-copy: the model reads weights from `data` for as long as it stays bound, so the
   // blob must outlive it (e.g. a const array in flash). The payload must be 16-byte aligned.
@@ -66,7 +67,7 @@ class BasicModel {
     if (v.dtype != static_cast<std::uint8_t>(Arch::dtype)) return Status::wrong_dtype;
     if (v.signature != Arch::signature) return Status::wrong_architecture;
     if (const Status s = detail::check_blob<Arch>(v, true); s != Status::ok) return s;
-    weights_ = reinterpret_cast<const float*>(v.payload());
+    weights_ = v.payload();
     return Status::ok;
   }
 
@@ -96,7 +97,7 @@ class BasicModel {
   }
 
   bool ready() const noexcept { return weights_ != nullptr; }
-  const float* weights() const noexcept { return weights_; }
+  const unsigned char* weights() const noexcept { return weights_; }
 
   // Classifies one window: `in` holds In::len x In::ch raw values, time-major; `out`
   // receives Out::size values (the logits for the paper's network).
@@ -108,11 +109,27 @@ class BasicModel {
   }
   Status infer(const InputArray& in, OutputArray& out) noexcept { return infer(in.data(), out.data()); }
 
+  // int8 models: quantize one raw sample (In::ch values) as the first layer does, so a
+  // device can keep its window in int8 (streaming), and classify such a window.
+  Status quantize_sample(const float* sample, std::int8_t* q) const noexcept {
+    static_assert(is_int8, "mubi: quantize_sample() is for int8 models (Int8<Arch>)");
+    if (!ready()) return Status::not_ready;
+    Arch::quantize_sample(weights_, sample, q);
+    return Status::ok;
+  }
+  Status infer_quantized(const std::int8_t* in, float* out, Arena& arena) const noexcept {
+    static_assert(is_int8, "mubi: infer_quantized() is for int8 models (Int8<Arch>)");
+    if (!ready()) return Status::not_ready;
+    Arch::template forward<Backend>(weights_, in, out, arena.data);
+    return Status::ok;
+  }
+  Status infer_quantized(const std::int8_t* in, float* out) noexcept { return infer_quantized(in, out, arena_); }
+
  private:
   struct NoStorage {};
-  std::conditional_t<OwnsWeights, detail::FloatBuffer<Arch::weight_floats>, NoStorage> storage_{};
+  std::conditional_t<OwnsWeights, detail::ByteBuffer<Arch::weight_bytes>, NoStorage> storage_{};
   Arena arena_{};
-  const float* weights_ = nullptr;
+  const unsigned char* weights_ = nullptr;
 };
 
 // Backend: backend::Scalar, backend::Xsimd<>, backend::Eigen, or the build's default.

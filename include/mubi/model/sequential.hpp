@@ -63,6 +63,50 @@ inline bool finite_f32(const unsigned char* p) noexcept {
   return (read_u32(p) & 0x7F800000u) != 0x7F800000u;
 }
 
+// What a layer type declares, with the float path's defaults: the value types it reads and
+// writes, the type its weight block is read as, its scratch in bytes, and its layer-table
+// records (one, except for an int8 conv block, which runs several records as one layer).
+template <class L, class = void>
+struct InTypeOf {
+  using type = float;
+};
+template <class L>
+struct InTypeOf<L, std::void_t<typename L::in_type>> {
+  using type = typename L::in_type;
+};
+template <class L, class = void>
+struct OutTypeOf {
+  using type = float;
+};
+template <class L>
+struct OutTypeOf<L, std::void_t<typename L::out_type>> {
+  using type = typename L::out_type;
+};
+template <class L, class = void>
+struct WeightTypeOf {
+  using type = float;
+};
+template <class L>
+struct WeightTypeOf<L, std::void_t<typename L::weight_type>> {
+  using type = typename L::weight_type;
+};
+template <class L, class = void>
+struct ScratchBytesOf {
+  static constexpr std::size_t value = L::scratch_floats * sizeof(float);
+};
+template <class L>
+struct ScratchBytesOf<L, std::void_t<decltype(L::scratch_bytes)>> {
+  static constexpr std::size_t value = L::scratch_bytes;
+};
+template <class L, class = void>
+struct RecordsOf {
+  static constexpr std::array<LayerRecord, 1> value{L::record};
+};
+template <class L>
+struct RecordsOf<L, std::void_t<decltype(L::records)>> {
+  static constexpr auto value = L::records;
+};
+
 // One tensor descriptor as the model expects it (docs/format.md, tensor table).
 struct TensorDesc {
   std::uint16_t layer;
@@ -82,45 +126,71 @@ constexpr std::array<std::uint8_t, format::kTensorDescBytes> desc_bytes(const Te
   put(4, static_cast<std::uint8_t>(d.dtype), 1);
   put(8, d.count, 4);
   put(12, d.offset, 4);
-  return b;  // scale, zero point and reserved fields are zero for float tensors
+  return b;  // scale and zero point (bytes 16-23) are zero in float blobs; reserved bytes always
 }
 
-template <class InputT, class Layers>
+template <class InputT, class Layers, DType Dt = DType::f32>
 struct SequentialImpl;
 
-template <class InputT, class... Ls>
-struct SequentialImpl<InputT, TypeList<Ls...>> {
+template <class InputT, class... Ls, DType Dt>
+struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   static_assert(sizeof...(Ls) > 0, "mubi::Sequential: a model needs at least one layer");
 
   using layer_list = TypeList<Ls...>;
   template <std::size_t I>
   using layer = typename At<I, layer_list>::type;
 
-  static constexpr std::size_t layer_count = sizeof...(Ls);
+  static constexpr std::size_t layer_count = sizeof...(Ls);  // executed layers
   using In = typename InputT::Out;
   using Out = typename layer<layer_count - 1>::Out;
+  using input_type = typename InTypeOf<layer<0>>::type;
+  using output_type = typename OutTypeOf<layer<layer_count - 1>>::type;
   static constexpr std::size_t input_size = In::size;
   static constexpr std::size_t output_size = Out::size;
-  static constexpr DType dtype = DType::f32;
+  static constexpr DType dtype = Dt;
 
-  // The blob's layer table: the input record, then every layer.
-  static constexpr std::array<LayerRecord, layer_count + 1> records{
-      {LayerRecord{LayerKind::input, 0, 0, 0, In::len, In::ch}, Ls::record...}};
+ private:
+  template <std::size_t... I>
+  static constexpr bool links_ok(std::index_sequence<I...>) {
+    return (std::is_same_v<typename OutTypeOf<layer<I>>::type, typename InTypeOf<layer<I + 1>>::type> && ...);
+  }
+  static_assert(links_ok(std::make_index_sequence<layer_count - 1>{}),
+                "mubi::Sequential: a layer reads a different numeric type than the layer before it writes");
+
+ public:
+  // The blob's layer table: the input record, then every layer's records.
+  static constexpr std::size_t record_count = 1 + (RecordsOf<Ls>::value.size() + ...);
+  static constexpr std::array<LayerRecord, record_count> records = [] {
+    std::array<LayerRecord, record_count> r{};
+    r[0] = LayerRecord{LayerKind::input, 0, 0, 0, In::len, In::ch};
+    std::size_t n = 1;
+    const auto add = [&](const auto& rs) {
+      for (const LayerRecord& x : rs) r[n++] = x;
+    };
+    (add(RecordsOf<Ls>::value), ...);
+    return r;
+  }();
+  // Index in `records` of each layer's first record.
+  static constexpr std::array<std::size_t, layer_count> record_base = [] {
+    std::array<std::size_t, layer_count> b{};
+    const std::size_t sizes[] = {RecordsOf<Ls>::value.size()...};
+    for (std::size_t i = 0, n = 1; i < layer_count; n += sizes[i], ++i) b[i] = n;
+    return b;
+  }();
   static constexpr std::uint64_t signature = format::signature_of(records);
 
   static constexpr std::size_t params = (Ls::params + ...);
   static constexpr std::size_t macs = (Ls::macs + ...);                    // the spec's count
   static constexpr std::size_t macs_executed = (Ls::macs_executed + ...);  // what forward() does
 
-  // Weights: each layer's tensors packed and 16-byte aligned, layers back to back.
+  // Weights: each layer's tensors packed and 16-byte aligned, layers back to back (bytes).
   static constexpr std::array<std::size_t, layer_count + 1> layer_offset = [] {
     std::array<std::size_t, layer_count + 1> o{};
-    const std::size_t floats[] = {detail::tensor_floats(Ls::tensors)...};
-    for (std::size_t i = 0; i < layer_count; ++i) o[i + 1] = o[i] + floats[i];
+    const std::size_t bytes[] = {detail::tensor_offset_bytes(Ls::tensors, Ls::tensors.size())...};
+    for (std::size_t i = 0; i < layer_count; ++i) o[i + 1] = o[i] + bytes[i];
     return o;
   }();
-  static constexpr std::size_t weight_floats = layer_offset[layer_count];
-  static constexpr std::size_t weight_bytes = weight_floats * sizeof(float);
+  static constexpr std::size_t weight_bytes = layer_offset[layer_count];
 
   static constexpr std::size_t tensor_count = (Ls::tensors.size() + ...);
   static constexpr std::array<TensorDesc, tensor_count> tensor_table = [] {
@@ -128,50 +198,66 @@ struct SequentialImpl<InputT, TypeList<Ls...>> {
     std::size_t n = 0, li = 0;
     const auto add = [&](const auto& specs) {
       for (std::size_t k = 0; k < specs.size(); ++k)
-        t[n++] = TensorDesc{static_cast<std::uint16_t>(li + 1), specs[k].role, DType::f32, specs[k].count,
-                            static_cast<std::uint32_t>((layer_offset[li] + tensor_offset(specs, k)) * sizeof(float))};
+        t[n++] = TensorDesc{static_cast<std::uint16_t>(record_base[li] + specs[k].record), specs[k].role,
+                            specs[k].dtype, specs[k].count,
+                            static_cast<std::uint32_t>(layer_offset[li] + tensor_offset_bytes(specs, k))};
       ++li;
     };
     (add(Ls::tensors), ...);
     return t;
   }();
-  static constexpr std::size_t payload_offset = format::payload_offset(layer_count + 1, tensor_count);
+  static constexpr std::size_t payload_offset = format::payload_offset(record_count, tensor_count);
   static constexpr std::size_t blob_bytes = payload_offset + weight_bytes;
 
-  // Arena: two ping-pong activation buffers (each layer reads one and writes the other;
-  // the first reads the caller's input, the last writes the caller's output) plus the
-  // largest per-layer scratch.
-  static constexpr std::size_t activation_floats = [] {
-    const std::size_t out_floats[] = {align_up(Ls::Out::size * sizeof(float)) / sizeof(float)...};
+  // Arena: activations at the two ends of one buffer. A layer whose input lies at the bottom
+  // writes at the top and vice versa, so the buffer needs the largest input + output of any
+  // layer (the first reads the caller's input, the last writes the caller's output); the
+  // largest per-layer scratch follows it.
+  static constexpr std::size_t activation_bytes = [] {
+    const std::size_t out[] = {align_up(Ls::Out::size * sizeof(typename OutTypeOf<Ls>::type))...};
     std::size_t m = 0;
-    for (std::size_t i = 0; i + 1 < layer_count; ++i) m = out_floats[i] > m ? out_floats[i] : m;
+    for (std::size_t i = 0; i + 1 < layer_count; ++i) {
+      const std::size_t need = (i == 0 ? 0 : out[i - 1]) + out[i];
+      m = need > m ? need : m;
+    }
     return m;
   }();
-  static constexpr std::size_t scratch_floats = max_of({align_up(Ls::scratch_floats * sizeof(float)) / sizeof(float)...});
-  static constexpr std::size_t arena_floats = 2 * activation_floats + scratch_floats;
-  static constexpr std::size_t arena_bytes = arena_floats * sizeof(float);
+  static constexpr std::array<std::size_t, layer_count> output_at = [] {
+    const std::size_t out[] = {align_up(Ls::Out::size * sizeof(typename OutTypeOf<Ls>::type))...};
+    std::array<std::size_t, layer_count> at{};
+    bool bottom = false;  // where the previous layer's output lies (the caller's input: neither)
+    for (std::size_t i = 0; i + 1 < layer_count; ++i) {
+      at[i] = bottom ? activation_bytes - out[i] : 0;
+      bottom = !bottom;
+    }
+    return at;
+  }();
+  static constexpr std::size_t scratch_bytes = max_of({align_up(ScratchBytesOf<Ls>::value)...});
+  static constexpr std::size_t arena_bytes = activation_bytes + scratch_bytes;
 
-  // Runs the window `in` (In::size floats) to `out` (Out::size floats) with backend B.
-  // `weights` points at weight_floats floats laid out as the blob payload; `arena` at
-  // arena_floats floats, 16-byte aligned.
-  template <class B>
-  static void forward(const float* weights, const float* in, float* out, float* arena) noexcept {
+  // Runs the window `in` (In::size values) to `out` (Out::size values) with backend B.
+  // `weights` points at weight_bytes laid out as the blob payload, `arena` at arena_bytes,
+  // both 16-byte aligned. An int8 model also takes an already quantized window (InT int8).
+  template <class B, class InT>
+  static void forward(const unsigned char* weights, const InT* in, output_type* out,
+                      unsigned char* arena) noexcept {
     run_layers<B>(weights, in, out, arena, std::make_index_sequence<layer_count>{});
   }
 
-  // Validation step 14-15 on a payload (possibly unaligned) already known to have this
+  // Validation steps 14-15 on a payload (possibly unaligned) already known to have this
   // model's tensor table.
   static Status check_values(const unsigned char* payload) noexcept {
     for (const TensorDesc& d : tensor_table)
-      for (std::uint32_t k = 0; k < d.count; ++k)
+      for (std::uint32_t k = 0; d.dtype == DType::f32 && k < d.count; ++k)
         if (!finite_f32(payload + d.offset + k * sizeof(float))) return Status::non_finite_weight;
     Status s = Status::ok;
     std::size_t i = 0;
-    ((s = s == Status::ok ? Ls::check(payload + layer_offset[i] * sizeof(float)) : s, ++i), ...);
+    ((s = s == Status::ok ? Ls::check(payload + layer_offset[i]) : s, ++i), ...);
     return s;
   }
 
-  // Validation steps 11-12: the blob's tables must be exactly the ones this type implies.
+  // Validation steps 11-12: the blob's tables must be exactly the ones this type implies
+  // (an int8 blob's descriptor scale / zero point fields are informative and not compared).
   static Status check_tables(const format::BlobView& v) noexcept {
     if (v.layer_count != records.size() ||
         format::signature_of_bytes(v.layer_table(), format::kLayerRecordBytes * v.layer_count) != v.signature)
@@ -184,23 +270,41 @@ struct SequentialImpl<InputT, TypeList<Ls...>> {
     if (v.tensor_count != tensor_count || v.payload_bytes != weight_bytes) return Status::bad_tensor_table;
     for (std::size_t i = 0; i < tensor_count; ++i) {
       const auto expect = desc_bytes(tensor_table[i]);
-      if (std::memcmp(expect.data(), v.tensor_table() + i * format::kTensorDescBytes, expect.size()) != 0)
-        return Status::bad_tensor_table;
+      const unsigned char* got = v.tensor_table() + i * format::kTensorDescBytes;
+      const bool head = std::memcmp(expect.data(), got, 16) == 0;
+      const bool quant = Dt != DType::f32 || std::memcmp(expect.data() + 16, got + 16, 8) == 0;
+      if (!head || !quant || std::memcmp(expect.data() + 24, got + 24, 8) != 0) return Status::bad_tensor_table;
     }
     return Status::ok;
   }
 
  private:
-  template <class B, std::size_t... I>
-  static void run_layers(const float* w, const float* in, float* out, float* arena,
+  template <class B, class InT, std::size_t... I>
+  static void run_layers(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena,
                          std::index_sequence<I...>) noexcept {
     (run_layer<B, I>(w, in, out, arena), ...);
   }
-  template <class B, std::size_t I>
-  static void run_layer(const float* w, const float* in, float* out, float* arena) noexcept {
-    const float* src = I == 0 ? in : arena + ((I - 1) % 2) * activation_floats;
-    float* dst = I == layer_count - 1 ? out : arena + (I % 2) * activation_floats;
-    layer<I>::template forward<B>(w + layer_offset[I], src, dst, arena + 2 * activation_floats);
+  template <class B, std::size_t I, class InT>
+  static void run_layer(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena) noexcept {
+    using L = layer<I>;
+    using Src = std::conditional_t<I == 0, InT, typename InTypeOf<L>::type>;
+    using Dst = typename OutTypeOf<L>::type;
+    using W = typename WeightTypeOf<L>::type;
+    using S = std::conditional_t<std::is_same_v<W, float>, float, unsigned char>;
+    const Src* src;
+    if constexpr (I == 0) {
+      src = in;
+    } else {
+      src = reinterpret_cast<const Src*>(arena + output_at[I - 1]);
+    }
+    Dst* dst;
+    if constexpr (I == layer_count - 1) {
+      dst = out;
+    } else {
+      dst = reinterpret_cast<Dst*>(arena + output_at[I]);
+    }
+    L::template forward<B>(reinterpret_cast<const W*>(w + layer_offset[I]), src, dst,
+                           reinterpret_cast<S*>(arena + activation_bytes));
   }
 };
 

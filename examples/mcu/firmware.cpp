@@ -1,0 +1,156 @@
+// mubi on a Cortex-M4F (QEMU mps2-an386): the shipped UCI-HAR model, embedded in flash as a
+// const array generated at build time from the .mubi file and bound zero-copy, classifies a
+// real UCI-HAR sensor stream sample by sample through the streaming runner (one label per
+// hop of 64 samples). The samples arrive over semihosting (standing in for the IMU driver);
+// every classification is compared with the host's scores for the same window
+// (examples/data/uci_har_stream/expected_*.f32, checked against the host library by
+// tests/test_stream.cpp). Exit code: 0 all equal, 1 any difference, 2 setup failed.
+// Built twice: MUBI_FW_INT8=1 (the product: <= 24 KB flash, <= 4 KB RAM, budget.ld) and 0
+// (float32, for its size). No heap: nothing here or in mubi allocates, and the link map
+// has no malloc (CTest checks it).
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include <mubi/backend/scalar.hpp>
+#include <mubi/model/configs.hpp>
+#include <mubi/model/model.hpp>
+#include <mubi/model/quantized.hpp>
+#include <mubi/runtime/stream.hpp>
+
+#include "semihost.hpp"
+
+extern const unsigned char mubi_model_blob[];
+extern const std::size_t mubi_model_blob_size;
+extern "C" std::uint32_t __stack_limit__, __stack_top__;
+
+namespace {
+
+using Trained = mubi::configs::UciHar<>;
+#if MUBI_FW_INT8
+using Net = mubi::Int8<Trained>;
+#else
+using Net = mubi::Folded<Trained>;
+#endif
+using Classifier = mubi::BoundModel<Net, mubi::backend::Scalar>;
+
+Classifier model;  // the arena only: the weights stay in flash
+mubi::Stream<Classifier> stream(model);
+
+const char* const kActivities[] = {"WALKING", "WALKING_UPSTAIRS", "WALKING_DOWNSTAIRS",
+                                   "SITTING", "STANDING",         "LAYING"};
+
+// SysTick as a clock of executed instructions: with QEMU's -icount shift=N each instruction
+// takes 2^N ns and SysTick counts the 25 MHz core clock (40 ns), so instructions =
+// ticks * 40 / 2^N, deterministically.
+volatile std::uint32_t* const kSysTick = reinterpret_cast<volatile std::uint32_t*>(0xE000E010);
+void systick_start() {
+  kSysTick[1] = 0xFFFFFF;  // reload
+  kSysTick[2] = 0;         // current
+  kSysTick[0] = 5;         // enable, core clock, no interrupt
+}
+std::uint32_t systick_now() { return kSysTick[2]; }
+std::uint32_t instructions_since(std::uint32_t start) {
+  const std::uint32_t ticks = (start - systick_now()) & 0xFFFFFF;  // counts down
+  return ticks * 40u / (1u << MUBI_ICOUNT_SHIFT);
+}
+
+// Stack high-water: paint the unused stack, later find the deepest overwritten word.
+constexpr std::uint32_t kPaint = 0xC0FFEE11u;
+__attribute__((noinline)) void paint_stack() {
+  std::uint32_t* sp;
+  asm volatile("mov %0, sp" : "=r"(sp));
+  for (std::uint32_t* p = &__stack_limit__; p < sp - 16; ++p) *p = kPaint;
+}
+std::uint32_t stack_high_water() {
+  const std::uint32_t* p = &__stack_limit__;
+  while (p < &__stack_top__ && *p == kPaint) ++p;
+  return static_cast<std::uint32_t>(&__stack_top__ - p) * 4u;
+}
+
+bool same_scores(const float* got, const float* expect) {
+#if MUBI_FW_INT8
+  // Integer arithmetic and one IEEE float multiply per logit: bit-exact with the host.
+  return std::memcmp(got, expect, Net::output_size * sizeof(float)) == 0;
+#else
+  // Float: the M4F contracts multiply-adds and has its own expf; the label must match and
+  // the logits agree to 1e-4.
+  for (std::size_t k = 0; k < Net::output_size; ++k) {
+    const float d = got[k] - expect[k];
+    if (d > 1e-4f || d < -1e-4f) return false;
+  }
+  return mubi::argmax(got, Net::output_size) == mubi::argmax(expect, Net::output_size);
+#endif
+}
+
+void line(const char* key, std::uint32_t value, const char* unit) {
+  semihost::write("  ");
+  semihost::write(key);
+  semihost::write(value);
+  semihost::write(unit);
+  semihost::write("\n");
+}
+
+}  // namespace
+
+int main() {
+  paint_stack();
+  systick_start();
+  semihost::write(MUBI_FW_INT8 ? "mubi firmware: int8 UCI-HAR model, Cortex-M4F\n"
+                               : "mubi firmware: float32 UCI-HAR model, Cortex-M4F\n");
+  if (const mubi::Status s = model.bind(mubi_model_blob, mubi_model_blob_size); s != mubi::Status::ok) {
+    semihost::write("FAIL: bind: ");
+    semihost::write(mubi::to_string(s));
+    semihost::write("\n");
+    return 2;
+  }
+  const int samples = semihost::open(MUBI_FW_STREAM, 1);
+  const int expected = semihost::open(MUBI_FW_EXPECT, 1);
+  if (samples < 0 || expected < 0) {
+    semihost::write("FAIL: cannot open the stream or the expected scores\n");
+    return 2;
+  }
+
+  float sample[Net::In::ch];
+  float expect[Net::output_size];
+  std::uint32_t pushed = 0, mismatches = 0, per_classification = 0, per_sample = 0;
+  while (semihost::read(samples, sample, sizeof sample)) {
+    bool classified = false;
+    const std::uint32_t t0 = systick_now();
+    const mubi::Status s = stream.push(sample, classified);
+    const std::uint32_t spent = instructions_since(t0);
+    ++pushed;
+    if (s != mubi::Status::ok) {
+      semihost::write("FAIL: push\n");
+      return 2;
+    }
+    if (!classified) {
+      per_sample = spent > per_sample ? spent : per_sample;
+      continue;
+    }
+    per_classification = spent > per_classification ? spent : per_classification;
+    const bool ok = semihost::read(expected, expect, sizeof expect) && same_scores(stream.scores(), expect);
+    mismatches += !ok;
+    semihost::write("  sample ");
+    semihost::write(pushed);
+    semihost::write(": ");
+    semihost::write(kActivities[stream.label()]);
+    semihost::write(ok ? "  (= host)\n" : "  MISMATCH with the host\n");
+  }
+
+  semihost::write("summary\n");
+  line("classifications       ", stream.classifications(), "");
+  line("mismatches            ", mismatches, "");
+  line("blob bytes            ", static_cast<std::uint32_t>(Net::blob_bytes), " (constexpr, in flash)");
+  line("weight bytes          ", static_cast<std::uint32_t>(Net::weight_bytes), " (constexpr)");
+  line("arena bytes           ", static_cast<std::uint32_t>(Net::arena_bytes), " (constexpr)");
+  line("stream window bytes   ", static_cast<std::uint32_t>(sizeof(stream)), " (sizeof Stream)");
+  line("stack high-water      ", stack_high_water(), " bytes (painted)");
+  line("instructions/window   ", per_classification, " (push that classifies: inference + slide)");
+  line("instructions/sample   ", per_sample, " (push that only stores: quantization)");
+  if (mismatches != 0 || stream.classifications() == 0) {
+    semihost::write("FAIL: the firmware's classifications differ from the host's\n");
+    return 1;
+  }
+  return 0;
+}

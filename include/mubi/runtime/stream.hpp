@@ -1,0 +1,71 @@
+// mubi: streaming classification. Stream<M, Hop> takes one multi-channel sample at a time;
+// once it holds a full window, and then every Hop samples (default: half a window, as in the
+// paper), it classifies the latest window and keeps the scores and label. The window lives
+// inside the Stream (no allocation): float samples for a float model, int8 for an int8
+// model, which quantizes each sample as it arrives (the window then costs T x C bytes).
+// Classifying the same windows one by one with infer() gives identical scores.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "../layers/softmax.hpp"
+#include "../status.hpp"
+
+namespace mubi {
+
+template <class M, std::size_t Hop = M::In::len / 2>
+class Stream {
+ public:
+  static constexpr std::size_t window = M::In::len, channels = M::In::ch, classes = M::output_size, hop = Hop;
+  static_assert(Hop >= 1 && Hop <= window, "mubi::Stream: the hop must be between 1 and the window length");
+  using sample_type = std::conditional_t<M::is_int8, std::int8_t, float>;
+
+  // The model must stay alive and ready (loaded or bound) while the stream runs.
+  explicit Stream(M& model) noexcept : model_(model) {}
+
+  // Appends one sample (`channels` values). `classified` becomes true when this sample
+  // completed a hop and the window was classified: scores() and label() are then new.
+  Status push(const float* sample, bool& classified) noexcept {
+    classified = false;
+    if (!model_.ready()) return Status::not_ready;
+    sample_type* slot = window_ + filled_ * channels;
+    if constexpr (M::is_int8) {
+      model_.quantize_sample(sample, slot);
+    } else {
+      std::memcpy(slot, sample, channels * sizeof(float));
+    }
+    if (++filled_ < window) return Status::ok;
+    Status s;
+    if constexpr (M::is_int8) {
+      s = model_.infer_quantized(window_, scores_);
+    } else {
+      s = model_.infer(window_, scores_);
+    }
+    if (s != Status::ok) return s;
+    label_ = argmax(scores_, classes);
+    ++count_;
+    classified = true;
+    // Slide by one hop: the oldest Hop samples leave, the next Hop arrive behind the rest.
+    std::memmove(window_, window_ + Hop * channels, (window - Hop) * channels * sizeof(sample_type));
+    filled_ = window - Hop;
+    return Status::ok;
+  }
+
+  // Forgets every sample (e.g. after a gap in the sensor stream).
+  void reset() noexcept { filled_ = 0; }
+
+  const float* scores() const noexcept { return scores_; }
+  std::size_t label() const noexcept { return label_; }
+  std::size_t classifications() const noexcept { return count_; }
+
+ private:
+  M& model_;
+  sample_type window_[window * channels] = {};
+  float scores_[classes] = {};
+  std::size_t filled_ = 0, label_ = 0, count_ = 0;
+};
+
+}  // namespace mubi

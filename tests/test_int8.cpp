@@ -1,0 +1,235 @@
+// The int8 path (docs/int8.md): the integer primitives against their definitions, and whole
+// models bit-exact with the Python integer reference (tools/q8_ref.py) on the golden int8
+// vectors of every configuration and variant, including hostile windows (0, +-1e6, NaN);
+// the int8 blob's load-time checks; quantize_sample + infer_quantized equal to infer.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <mubi/mubi.hpp>
+
+#include "backends.hpp"
+#include "test_util.hpp"
+
+using namespace mubi;
+
+TEST_CASE("int8 primitives: saturating doubling high multiply and rounding shifts") {
+  CHECK(q8::srdhm(INT32_MIN, INT32_MIN) == INT32_MAX);
+  CHECK(q8::srdhm(1 << 30, 1 << 30) == 1 << 29);
+  CHECK(q8::srdhm(3, 1 << 30) == 2);    // 1.5 rounds up
+  CHECK(q8::srdhm(-3, 1 << 30) == -1);  // -1.5 too: the negative nudge is 1 - 2^30 (TFLite's)
+  CHECK(q8::srdhm(-1, 1 << 30) == 0);   // -0.5 -> 0
+  CHECK(q8::srdhm(-5, 1 << 30) == -2);  // -2.5 -> -2
+  CHECK(q8::rdbpot(5, 1) == 3);
+  CHECK(q8::rdbpot(-5, 1) == -3);
+  CHECK(q8::rdbpot(-1, 1) == -1);
+  CHECK(q8::rdbpot(-4, 2) == -1);
+  CHECK(q8::rdbpot(6, 2) == 2);
+  CHECK(q8::rdbpot(-6, 2) == -2);
+  CHECK(q8::rdbpot(INT32_MIN, 31) == -1);
+  CHECK(q8::rdbpot(INT32_MAX, 31) == 1);
+  // M = 0.0123 -> (1690499128, -6) (../shared/docs/int8-lstm.md); 1000 * M = 12.3.
+  CHECK(q8::requantize(1000, 1690499128, -6) == 12);
+  CHECK(q8::requantize(-1000, 1690499128, -6) == -12);
+  // M = 0.33 -> (1417339208, -1): 100 * 0.33 = 33; M = 1.5 -> (3 << 29, 1).
+  CHECK(q8::requantize(100, 1417339208, -1) == 33);
+  CHECK(q8::requantize(10, 3 << 29, 1) == 15);
+  CHECK(q8::sat16(40000) == 32767);
+  CHECK(q8::sat8(-300) == -128);
+  CHECK(q8::round_half_away_div(5, 2) == 3);
+  CHECK(q8::round_half_away_div(-5, 2) == -3);
+  CHECK(q8::round_half_away_div(-4, 3) == -1);
+}
+
+TEST_CASE("int8 sigmoid/tanh table equals its definition, and the functions stay within 2 LSB") {
+  for (int i = 0; i < 256; ++i) {
+    const double v = std::floor(65536.0 / (1.0 + std::exp(-i / 24.0)) + 0.5);
+    CHECK(q8::kSigmoidTable[i] == static_cast<std::uint16_t>(v > 65535 ? 65535 : v));
+  }
+  CHECK(q8::sigmoid_q15(0) == 16384);
+  CHECK(q8::tanh_q15(0) == 0);
+  double worst_sigmoid = 0, worst_tanh = 0;
+  std::int32_t previous_s = -1, previous_t = -32768;
+  for (std::int32_t z = -32768; z <= 32767; ++z) {  // every Q3.12 input
+    const double x = z / 4096.0;
+    const std::int32_t s = q8::sigmoid_q15(3 * z), t = q8::tanh_q15(3 * z);
+    REQUIRE(s >= previous_s);  // monotone
+    REQUIRE(t >= previous_t);
+    previous_s = s;
+    previous_t = t;
+    worst_sigmoid = std::fmax(worst_sigmoid, std::fabs(s / 32768.0 - 1.0 / (1.0 + std::exp(-x))));
+    worst_tanh = std::fmax(worst_tanh, std::fabs(t / 32768.0 - std::tanh(x)));
+  }
+  INFO("max |error|: sigmoid " << worst_sigmoid << ", tanh " << worst_tanh);
+  CHECK(worst_sigmoid < 2.0 / 32768);
+  CHECK(worst_tanh < 3.0 / 32768);
+}
+
+namespace {
+
+// Runs the golden int8 windows of one case through every backend and both ways in (load,
+// bind), and through quantize_sample + infer_quantized; all must equal the Python
+// reference's logits bit for bit.
+template <class Arch>
+void run_int8_case(const std::string& name) {
+  using Q = Int8<Arch>;
+  const std::string base = test::golden_dir() + "/" + name + ".int8";
+  const auto blob = test::read_bytes(base + ".mubi");
+  const auto input = test::read_floats(base + ".input.f32");
+  const auto expect = test::read_floats(base + ".logits.f32");
+  INFO("int8 case " << name);
+  REQUIRE(blob.size() == Q::blob_bytes);
+  constexpr std::size_t in_size = Q::input_size, classes = Q::output_size;
+  REQUIRE(input.size() % in_size == 0);
+  const std::size_t n = input.size() / in_size;
+  REQUIRE(expect.size() == n * classes);
+
+  const auto check_model = [&](auto& model, const char* how) {
+    for (std::size_t w = 0; w < n; ++w) {
+      float out[classes];
+      REQUIRE(model.infer(input.data() + w * in_size, out) == Status::ok);
+      INFO(how << ", window " << w);
+      CHECK(std::memcmp(out, expect.data() + w * classes, sizeof out) == 0);
+    }
+  };
+  auto loaded = std::make_unique<Model<Q, backend::Scalar>>();
+  REQUIRE(loaded->load(blob.data(), blob.size()) == Status::ok);
+  check_model(*loaded, "scalar, load");
+  test::Bytes aligned(blob);
+  test::for_each_simd_backend([&](auto tag) {
+    using B = typename decltype(tag)::type;
+    auto bound = std::make_unique<BoundModel<Q, B>>();
+    REQUIRE(bound->bind(aligned.data(), aligned.size()) == Status::ok);
+    check_model(*bound, B::name);
+  });
+
+  // A window quantized sample by sample (as a streaming device keeps it) gives the same logits.
+  std::vector<std::int8_t> q(in_size);
+  for (std::size_t w = 0; w < n; ++w) {
+    for (std::size_t t = 0; t < Q::In::len; ++t)
+      REQUIRE(loaded->quantize_sample(input.data() + w * in_size + t * Q::In::ch, q.data() + t * Q::In::ch) == Status::ok);
+    float out[classes];
+    REQUIRE(loaded->infer_quantized(q.data(), out) == Status::ok);
+    CHECK(std::memcmp(out, expect.data() + w * classes, sizeof out) == 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("int8 golden: bit-exact with the integer reference, the 8 dataset configurations") {
+  run_int8_case<configs::UciHar<>>("uci_har");
+  run_int8_case<configs::MotionSense<>>("motionsense");
+  run_int8_case<configs::Wisdm<>>("wisdm");
+  run_int8_case<configs::Pamap2<>>("pamap2");
+  run_int8_case<configs::Opportunity<>>("opportunity");
+  run_int8_case<configs::UniMib<>>("unimib");
+  run_int8_case<configs::Skoda<>>("skoda");
+  run_int8_case<configs::Daphnet<>>("daphnet");
+}
+
+TEST_CASE("int8 golden: bit-exact with the integer reference, A1-A4 and other shapes") {
+  run_int8_case<MuBiConvLSTM_A1<128, 9, 6>>("uci_har_a1");
+  run_int8_case<MuBiConvLSTM_A2<128, 9, 6>>("uci_har_a2");
+  run_int8_case<MuBiConvLSTM_A3<128, 9, 6>>("uci_har_a3");
+  run_int8_case<MuBiConvLSTM_A4<128, 9, 6>>("uci_har_a4");
+  run_int8_case<configs::UciHar<8, 16>>("uci_har_f8_h16");
+  run_int8_case<configs::UciHar<24, 32>>("uci_har_f24_h32");
+  run_int8_case<MuBiConvLSTM<128, 9, 6, 16, 24, 5, FinalStates>>("uci_har_final_states");
+  run_int8_case<MuBiConvLSTM<128, 9, 6, 16, 24, 3>>("uci_har_k3");
+}
+
+TEST_CASE("int8 model type: sizes at compile time, same layer table as the folded float model") {
+  using F = Folded<configs::UciHar<>>;
+  using Q = Int8<configs::UciHar<>>;
+  static_assert(Q::signature == F::signature);
+  static_assert(Q::dtype == DType::i8 && F::dtype == DType::f32);
+  static_assert(Q::params == F::params && Q::macs == F::macs && Q::macs_executed == F::macs_executed);
+  static_assert(Q::record_count == F::record_count && Q::layer_count == 4);  // 3 conv blocks fused
+  static_assert(Q::blob_bytes <= 12 * 1024, "issue 6: the UCI-HAR int8 blob fits 12 KB");
+  static_assert(Q::blob_bytes == 12000);
+  // Pooled activations only: 64 x 16 and 32 x 16 int8 at the two ends of the arena.
+  static_assert(Q::activation_bytes == 64 * 16 + 32 * 16);
+  static_assert(Q::arena_bytes < F::arena_bytes / 8);
+}
+
+TEST_CASE("int8 blobs: wrong dtype either way, bad quantization parameters refused without change") {
+  using Q = Int8<configs::UciHar<>>;
+  using F = Folded<configs::UciHar<>>;
+  const auto q_blob = test::read_bytes(test::golden_dir() + "/uci_har.int8.mubi");
+  const auto f_blob = test::read_bytes(test::golden_dir() + "/uci_har.mubi");
+  auto qm = std::make_unique<Model<Q>>();
+  auto fm = std::make_unique<Model<F>>();
+  CHECK(qm->load(f_blob.data(), f_blob.size()) == Status::wrong_dtype);
+  CHECK(fm->load(q_blob.data(), q_blob.size()) == Status::wrong_dtype);
+  REQUIRE(qm->load(q_blob.data(), q_blob.size()) == Status::ok);
+  const std::vector<unsigned char> before(qm->weights(), qm->weights() + Q::weight_bytes);
+
+  // The first conv block's conv_quant tensor: B[16], M0[16], shift[16], zp_in, zp_out, lo, hi.
+  constexpr std::size_t quant = Q::payload_offset + Q::tensor_table[2].offset;
+  static_assert(Q::tensor_table[2].role == TensorRole::conv_quant);
+  const auto damaged = [&](std::size_t at, std::int32_t v) {
+    auto u = q_blob;
+    std::memcpy(u.data() + at, &v, 4);
+    test::fix_crc(u);
+    return u;
+  };
+  const std::pair<std::size_t, std::int32_t> cases[] = {
+      {quant + 4 * (32 + 0), 31},             // shift 31: not a valid multiplier exponent
+      {quant + 4 * (32 + 0), 30},             // shift 30: the accumulator would leave int32
+      {quant + 4 * (16 + 3), -5},             // negative multiplier
+      {quant + 4 * (48 + 0), 128},            // zp_in outside int8
+      {quant + 4 * (48 + 3), -129},           // hi outside int8
+      {quant + 4 * 0, 2147483000},            // a bias whose worst case overflows
+  };
+  for (const auto& [at, v] : cases) {
+    INFO("offset " << at << " value " << v);
+    const auto u = damaged(at, v);
+    CHECK(qm->load(u.data(), u.size()) == Status::invalid_parameter);
+    test::Bytes aligned(u);
+    auto bm = std::make_unique<BoundModel<Q>>();
+    CHECK(bm->bind(aligned.data(), aligned.size()) == Status::invalid_parameter);
+    CHECK_FALSE(bm->ready());
+  }
+  CHECK(std::equal(before.begin(), before.end(), qm->weights()));
+  // The LSTM's cell power outside [-27, 0] and a non-integral input zero point.
+  constexpr std::size_t lstm_quant = Q::payload_offset + Q::tensor_table[6].offset;
+  static_assert(Q::tensor_table[6].role == TensorRole::lstm_quant_fwd);
+  CHECK(qm->load(damaged(lstm_quant + 4 * (96 + 8), 3).data(), q_blob.size()) == Status::invalid_parameter);
+  auto u = q_blob;
+  const float half = 0.5f;
+  std::memcpy(u.data() + Q::payload_offset + 18 * 4, &half, 4);  // quant_input zp (after a[9], b[9])
+  test::fix_crc(u);
+  CHECK(qm->load(u.data(), u.size()) == Status::invalid_parameter);
+  const float nan = std::nanf("");
+  std::memcpy(u.data() + Q::payload_offset, &nan, 4);  // a[0]
+  test::fix_crc(u);
+  CHECK(qm->load(u.data(), u.size()) == Status::non_finite_weight);
+  CHECK(std::equal(before.begin(), before.end(), qm->weights()));
+}
+
+TEST_CASE("int8 input quantization saturates and maps NaN to the zero point") {
+  using Q = Int8<configs::UciHar<>>;
+  const auto blob = test::read_bytes(test::golden_dir() + "/uci_har.int8.mubi");
+  auto m = std::make_unique<Model<Q>>();
+  std::int8_t q[9];
+  const float sample[9] = {};
+  CHECK(m->quantize_sample(sample, q) == Status::not_ready);
+  REQUIRE(m->load(blob.data(), blob.size()) == Status::ok);
+  const float* a = reinterpret_cast<const float*>(m->weights());
+  const auto zp = static_cast<std::int8_t>(a[18]);
+  const float huge[9] = {1e30f, -1e30f, INFINITY, -INFINITY, std::nanf(""), 1e6f, -1e6f, 0.0f, 0.0f};
+  REQUIRE(m->quantize_sample(huge, q) == Status::ok);
+  // a[c] > 0 (1 / (std * s)), so +big saturates high and -big low.
+  CHECK(q[0] == 127);
+  CHECK(q[1] == -128);
+  CHECK(q[2] == 127);
+  CHECK(q[3] == -128);
+  CHECK(q[4] == zp);
+  CHECK(q[5] == 127);
+  CHECK(q[6] == -128);
+}
