@@ -5,7 +5,10 @@ usage: cli_check.py MUBI_BINARY GOLDEN_DIR WORK_DIR
   - `mubi run` writes logits equal to PyTorch's within 1e-5 for a folded and an unfolded blob,
     and prints their argmax labels;
   - a blob of an architecture without a compiled type fails with exit code 3 and a message
-    naming its layers.
+    naming its layers;
+  - int8: `mubi info` reports float and int8 sizes, `mubi run` on an int8 blob writes the
+    integer reference's logits (tools/q8_ref.py) bit for bit, and `mubi eval` of the shipped
+    int8 UCI-HAR model on the 240 shipped real windows gives the reference's labels.
 """
 import os
 import subprocess
@@ -38,8 +41,33 @@ def main():
         if got is None or got.shape != want.shape or np.abs(got - want).max() > 1e-5 or labels not in r.stdout:
             failures.append(f"run {name}: rc {r.returncode} {r.stdout} {r.stderr}")
 
+    tools = os.path.join(os.path.dirname(__file__), "..", "tools")
+    sys.path.insert(0, tools)
+    import q8_ref  # noqa: E402  (numpy only)
+
+    blob8 = os.path.join(golden, "uci_har.int8.mubi")
+    info8 = run(mubi, "info", blob8)
+    if info8.returncode != 0 or "int8 network" not in info8.stdout or \
+            not any(l.split()[:4] == ["weight", "bytes", "40896", "11392"] for l in info8.stdout.splitlines()):
+        failures.append("info int8: " + info8.stdout + info8.stderr)
+    out8 = os.path.join(work, "uci_har.int8.logits.f32")
+    r = run(mubi, "run", blob8, "--input", os.path.join(golden, "uci_har.int8.input.f32"), "--output", out8)
+    want8 = np.fromfile(os.path.join(golden, "uci_har.int8.logits.f32"), "<f4")
+    if r.returncode != 0 or np.fromfile(out8, "<f4").tobytes() != want8.tobytes():
+        failures.append(f"run int8: rc {r.returncode} {r.stdout} {r.stderr}")
+
+    examples = os.path.join(os.path.dirname(__file__), "..", "examples")
+    sample = os.path.join(examples, "data", "uci_har_sample")
+    shipped8 = os.path.join(examples, "models", "uci_har.int8.mubi")
+    pred = os.path.join(work, "int8.pred")
+    r = run(mubi, "eval", shipped8, "--data", sample, "--predictions", pred)
+    x = np.fromfile(os.path.join(sample, "test_x.f32"), "<f4").reshape(-1, 128, 9)
+    with open(shipped8, "rb") as f:
+        ref = q8_ref.forward_batch(f.read(), x).argmax(axis=1)
+    if r.returncode != 0 or not np.array_equal(np.fromfile(pred, np.uint8), ref):
+        failures.append(f"eval int8 on the shipped sample: rc {r.returncode} {r.stdout} {r.stderr}")
+
     try:
-        sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
         import export  # noqa: E402  (needs PyTorch)
     except ImportError:
         export = None

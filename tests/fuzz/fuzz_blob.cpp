@@ -1,5 +1,5 @@
 // libFuzzer harness: arbitrary bytes as a blob, through load() and bind() of several
-// compiled model types, and inference when a blob is accepted. Built with clang's
+// compiled model types, float and int8, and inference when a blob is accepted. Built with clang's
 // -fsanitize=fuzzer,address,undefined (tests/CMakeLists.txt, MUBI_BUILD_FUZZ).
 //
 // Random bytes almost never carry a valid CRC-32, which would keep the fuzzer at the
@@ -36,6 +36,21 @@ void exercise(const unsigned char* data, std::size_t size) {
   if (s2 == mubi::Status::ok && unfolded.infer(window, logits) != mubi::Status::ok) std::abort();
   if (s3 == mubi::Status::ok && bound.infer(window, logits) != mubi::Status::ok) std::abort();
   if (s1 == mubi::Status::ok && mubi::argmax(logits, D::output_size) >= D::output_size) std::abort();
+
+  // The int8 form: every quantization parameter the blob carries is checked before use, so
+  // an accepted blob runs without signed overflow (UBSan) on ordinary and extreme windows.
+  using Q = mubi::Int8<Arch>;
+  static mubi::Model<Q> q_loaded;
+  static mubi::BoundModel<Q> q_bound;
+  static float extreme[Q::input_size];
+  for (std::size_t i = 0; i < Q::input_size; ++i) extreme[i] = i % 2 ? 1e6f : -1e6f;
+  const mubi::Status s4 = q_loaded.load(data, size);
+  const mubi::Status s5 = q_bound.bind(data, size);
+  if (mubi::to_string(s4)[0] == '\0' || mubi::to_string(s5)[0] == '\0') std::abort();
+  if (s4 == mubi::Status::ok &&
+      (q_loaded.infer(window, logits) != mubi::Status::ok || q_loaded.infer(extreme, logits) != mubi::Status::ok))
+    std::abort();
+  if (s5 == mubi::Status::ok && q_bound.infer(window, logits) != mubi::Status::ok) std::abort();
 }
 
 }  // namespace

@@ -108,6 +108,16 @@ struct Scalar {
     return acc;
   }
 
+  // acc[r] = bias[r] + dot(row r of w, x) for R rows of N int8 each (rows contiguous): the
+  // int8 layers' matrix-vector product. A SIMD backend may read up to 15 bytes past the end
+  // of x and of the last row (the layers guarantee those bytes are inside their buffers)
+  // but never lets them change a result.
+  template <std::size_t N, std::size_t R>
+  static void dot_rows_s8(const std::int8_t* w, const std::int8_t* x, const std::int32_t* bias,
+                          std::int32_t* acc) noexcept {
+    for (std::size_t r = 0; r < R; ++r) acc[r] = bias[r] + dot_s8<N>(w + r * N, x);
+  }
+
   // Units [j_begin, j_end) of lstm_cell (the SIMD backends reuse it for a tail).
   template <std::size_t H>
   static void lstm_cell_range(const float* gates, float* c, float* h, std::size_t j_begin, std::size_t j_end) noexcept {

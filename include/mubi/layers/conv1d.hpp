@@ -88,8 +88,9 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
   static constexpr std::size_t macs_executed = Out::len * P * F * KC;  // floor pooling skips the tail
   // Two copies of the last K input rows (a contiguous K x C window for every step), and the
   // running maximum of the accumulators over a pool window.
+  // (16 bytes of slack after the window: SIMD dot products may read past a row's end.)
   static constexpr std::size_t window_bytes = align_up(2 * KC);
-  static constexpr std::size_t scratch_bytes = window_bytes + F * sizeof(std::int32_t);
+  static constexpr std::size_t scratch_bytes = window_bytes + align_up(F * sizeof(std::int32_t)) + kAlign;
 
   // Input quantization of one raw sample (C values), docs/int8.md "Normalize".
   static void quantize_row(const unsigned char* w, const float* x, std::int8_t* q) noexcept {
@@ -139,10 +140,10 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
         const std::size_t t = u * P + p;
         load_row(t + K - 1);  // row t + pad, shifted by pad
         const std::int8_t* x = window + (t % K) * C;
-        for (std::size_t f = 0; f < F; ++f) {
-          const std::int32_t acc = bias[f] + B::template dot_s8<KC>(wq + f * KC, x);
-          best[f] = p == 0 || acc > best[f] ? acc : best[f];  // pooling before requantizing: same result
-        }
+        std::int32_t acc[F];
+        B::template dot_rows_s8<KC, F>(wq, x, bias, acc);
+        for (std::size_t f = 0; f < F; ++f)
+          best[f] = p == 0 || acc[f] > best[f] ? acc[f] : best[f];  // pooling before requantizing: same result
       }
       std::int8_t* y = out + u * F;
       for (std::size_t f = 0; f < F; ++f) {

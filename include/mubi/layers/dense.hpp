@@ -64,8 +64,9 @@ struct DenseLayer<InShape, Outputs, std::int8_t> {
     const std::int8_t* wq = detail::tensor_at<std::int8_t>(w, tensors, 0);
     const std::int32_t* bias = detail::tensor_at<std::int32_t>(w, tensors, 1);
     const float* dq = detail::tensor_at<float>(w, tensors, 2);
-    for (std::size_t n = 0; n < N; ++n)
-      out[n] = static_cast<float>(bias[n] + B::template dot_s8<C>(wq + n * C, in)) * dq[n];
+    std::int32_t acc[N];
+    B::template dot_rows_s8<C, N>(wq, in, bias, acc);
+    for (std::size_t n = 0; n < N; ++n) out[n] = static_cast<float>(acc[n]) * dq[n];
   }
 
   static Status check(const unsigned char* w) noexcept {

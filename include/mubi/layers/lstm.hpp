@@ -161,10 +161,13 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
     for (std::size_t s = 0; s < steps; ++s) {
       const std::size_t t = backward ? T - 1 - s : s;
       std::memcpy(xh, in + t * I, I);
-      for (std::size_t r = 0; r < G; ++r) {
-        const std::int32_t acc = bias[r] + B::template dot_s8<IH>(wq + r * IH, xh);
-        const std::int32_t z = q8::sat16(q8::requantize(acc, m0[r / H], shift[r / H]));
-        gate[r] = static_cast<std::int16_t>(r / H == 2 ? q8::tanh_q15(3 * z) : q8::sigmoid_q15(3 * z));
+      for (std::size_t g = 0; g < 4; ++g) {  // gates i, f, g, o: H rows each
+        std::int32_t acc[H];
+        B::template dot_rows_s8<IH, H>(wq + g * H * IH, xh, bias + g * H, acc);
+        for (std::size_t j = 0; j < H; ++j) {
+          const std::int32_t z = q8::sat16(q8::requantize(acc[j], m0[g], shift[g]));
+          gate[g * H + j] = static_cast<std::int16_t>(g == 2 ? q8::tanh_q15(3 * z) : q8::sigmoid_q15(3 * z));
+        }
       }
       for (std::size_t j = 0; j < H; ++j) {
         const std::int32_t ig = gate[j], fg = gate[H + j], gg = gate[2 * H + j], og = gate[3 * H + j];
