@@ -1,8 +1,15 @@
-// Google Benchmark: every layer of the UCI-HAR network, on each backend, with random weights.
-// Time per call; items = one layer application (one window through that layer).
+// Google Benchmark: every layer of the UCI-HAR network, on each backend: float32 layers with
+// random weights, int8 layers with the weights of the golden int8 blob (random weights would
+// not be valid quantization parameters). Time per call; items = one layer application.
 #include <benchmark/benchmark.h>
 
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <type_traits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <mubi/mubi.hpp>
@@ -55,6 +62,47 @@ void lstm_step(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The int8 layers of Int8<UciHar>, each run on its weight block of the golden int8 blob.
+using Q = mubi::Int8<mubi::configs::UciHar<>>;
+
+template <std::size_t I, class B>
+void int8_layer(benchmark::State& state) {
+  using L = typename Q::template layer<I>;
+  std::ifstream file(std::string(MUBI_GOLDEN_DIR) + "/uci_har.int8.mubi", std::ios::binary);
+  const std::vector<unsigned char> blob{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  if (blob.size() != Q::blob_bytes) return state.SkipWithError("golden int8 blob not found");
+  using In = typename mubi::detail::InTypeOf<L>::type;
+  using Out = typename mubi::detail::OutTypeOf<L>::type;
+  struct alignas(16) Buffers {
+    unsigned char w[Q::weight_bytes];
+    In in[L::In::size];
+    Out out[L::Out::size + 16];
+    unsigned char scratch[L::scratch_bytes + 16];
+  };
+  auto b = std::make_unique<Buffers>();
+  std::memcpy(b->w, blob.data() + Q::payload_offset, Q::weight_bytes);
+  std::mt19937 rng(42);
+  for (auto& v : b->in) v = static_cast<In>(std::is_same_v<In, float> ? std::normal_distribution<float>(0.0f, 0.3f)(rng)
+                                                                       : static_cast<float>(rng() % 200) - 100.0f);
+  for (auto _ : state) {
+    L::template forward<B>(b->w + Q::layer_offset[I], b->in, b->out, b->scratch);
+    benchmark::DoNotOptimize(b->out);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+template <std::size_t I, class B>
+void register_int8_layer(const char* label) {
+  benchmark::RegisterBenchmark((std::string(label) + "/" + B::name).c_str(), int8_layer<I, B>);
+}
+
+template <std::size_t I>
+void register_int8(const char* label) {
+  register_int8_layer<I, mubi::backend::Scalar>(label);
+  MUBI_BENCH_XSIMD(register_int8_layer<I, mubi::backend::Xsimd<>>(label));
+}
+
 using Conv1 = mubi::Conv1DLayer<mubi::Shape<128, 9>, 16, 5>;
 using Conv2 = mubi::Conv1DLayer<mubi::Shape<64, 16>, 16, 5>;
 using Pool1 = mubi::MaxPool1DLayer<mubi::Shape<128, 16>, 2>;
@@ -87,6 +135,10 @@ int main(int argc, char** argv) {
   register_all<BiLast>("BiLSTM 32x16->24 last");
   register_all<BiFull>("BiLSTM 32x16->24 final_states");
   register_all<Head>("Dense 48->6");
+  register_int8<0>("int8 Normalize+Conv1D+ReLU+MaxPool 128x9->64x16");
+  register_int8<1>("int8 Conv1D+ReLU+MaxPool 64x16->32x16");
+  register_int8<2>("int8 BiLSTM 32x16->24 last");
+  register_int8<3>("int8 Dense 48->6");
   benchmark::RegisterBenchmark("LSTM step 16->24/scalar", lstm_step<mubi::backend::Scalar>);
   MUBI_BENCH_XSIMD(benchmark::RegisterBenchmark("LSTM step 16->24/xsimd", lstm_step<mubi::backend::Xsimd<>>));
   MUBI_BENCH_EIGEN(benchmark::RegisterBenchmark("LSTM step 16->24/eigen", lstm_step<mubi::backend::Eigen>));

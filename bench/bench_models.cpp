@@ -1,6 +1,6 @@
 // Google Benchmark: whole models (the 8 dataset configurations, BatchNorm folded, random
-// weights from the golden blobs) on each backend, one window at a time, single thread; and
-// the batch API on 1 and all hardware threads. Counters: windows per second.
+// weights from the golden blobs), float32 and int8, on each backend, one window at a time,
+// single thread; and the batch API on 1 and all hardware threads. Counters: windows per second.
 #include <benchmark/benchmark.h>
 
 #include <fstream>
@@ -22,13 +22,14 @@ std::vector<unsigned char> read(const std::string& name) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-template <class Arch, class B>
+// D: the deployed type, Folded<Arch> (blob <name>.mubi) or Int8<Arch> (<name>.int8.mubi).
+template <class Deployed, class B>
 struct Loaded {
-  using D = mubi::Folded<Arch>;
+  using D = Deployed;
   std::unique_ptr<mubi::Model<D, B>> model = std::make_unique<mubi::Model<D, B>>();
   std::vector<float> windows;
   explicit Loaded(const std::string& name, std::size_t n = 64) : windows(n * D::input_size) {
-    const auto blob = read(name + ".mubi");
+    const auto blob = read(name + (D::dtype == mubi::DType::i8 ? ".int8.mubi" : ".mubi"));
     if (model->load(blob.data(), blob.size()) != mubi::Status::ok) return;
     std::mt19937 rng(3);
     std::normal_distribution<float> g(0.0f, 1.0f);
@@ -36,12 +37,12 @@ struct Loaded {
   }
 };
 
-template <class Arch, class B>
+template <class D, class B>
 void window(benchmark::State& state, const char* name) {
-  Loaded<Arch, B> m(name);
+  Loaded<D, B> m(name);
   if (!m.model->ready()) return state.SkipWithError("golden blob not found");
-  constexpr std::size_t in = Loaded<Arch, B>::D::input_size;
-  float out[Loaded<Arch, B>::D::output_size];
+  constexpr std::size_t in = D::input_size;
+  float out[D::output_size];
   std::size_t i = 0;
   for (auto _ : state) {
     m.model->infer(m.windows.data() + (i++ % 64) * in, out);
@@ -50,13 +51,13 @@ void window(benchmark::State& state, const char* name) {
   state.SetItemsProcessed(state.iterations());  // windows
 }
 
-template <class Arch, class B>
+template <class D, class B>
 void batch(benchmark::State& state, const char* name) {
   const std::size_t workers = state.range(0) ? static_cast<std::size_t>(state.range(0)) : mubi::host::hardware_workers();
   constexpr std::size_t n = 4096;
-  Loaded<Arch, B> m(name, n);
+  Loaded<D, B> m(name, n);
   if (!m.model->ready()) return state.SkipWithError("golden blob not found");
-  using M = mubi::Model<typename Loaded<Arch, B>::D, B>;
+  using M = mubi::Model<D, B>;
   std::vector<float> out(n * M::output_size);
   auto arenas = std::make_unique<typename M::Arena[]>(workers);
   for (auto _ : state) {
@@ -67,17 +68,24 @@ void batch(benchmark::State& state, const char* name) {
   state.counters["workers"] = static_cast<double>(workers);
 }
 
-template <class Arch, class B>
+template <class D, class B>
 void register_window(const char* name) {
-  benchmark::RegisterBenchmark((std::string("model ") + name + "/" + B::name).c_str(),
-                               [name](benchmark::State& st) { window<Arch, B>(st, name); });
+  const char* kind = D::dtype == mubi::DType::i8 ? " int8/" : "/";
+  benchmark::RegisterBenchmark((std::string("model ") + name + kind + B::name).c_str(),
+                               [name](benchmark::State& st) { window<D, B>(st, name); });
+}
+
+template <class D>
+void register_backends(const char* name) {
+  register_window<D, mubi::backend::Scalar>(name);
+  MUBI_BENCH_XSIMD(register_window<D, mubi::backend::Xsimd<>>(name));
+  MUBI_BENCH_EIGEN(register_window<D, mubi::backend::Eigen>(name));
 }
 
 template <class Arch>
 void register_model(const char* name) {
-  register_window<Arch, mubi::backend::Scalar>(name);
-  MUBI_BENCH_XSIMD(register_window<Arch, mubi::backend::Xsimd<>>(name));
-  MUBI_BENCH_EIGEN(register_window<Arch, mubi::backend::Eigen>(name));
+  register_backends<mubi::Folded<Arch>>(name);
+  register_backends<mubi::Int8<Arch>>(name);
 }
 
 }  // namespace
@@ -93,7 +101,10 @@ int main(int argc, char** argv) {
   register_model<mubi::configs::Daphnet<>>("daphnet");
   // Batch API, UCI-HAR: 1 worker, then every hardware thread (argument 0).
   benchmark::RegisterBenchmark("batch uci_har/default", [](benchmark::State& st) {
-    batch<mubi::configs::UciHar<>, mubi::backend::Default>(st, "uci_har");
+    batch<mubi::Folded<mubi::configs::UciHar<>>, mubi::backend::Default>(st, "uci_har");
+  })->Arg(1)->Arg(0)->UseRealTime();
+  benchmark::RegisterBenchmark("batch uci_har int8/default", [](benchmark::State& st) {
+    batch<mubi::Int8<mubi::configs::UciHar<>>, mubi::backend::Default>(st, "uci_har");
   })->Arg(1)->Arg(0)->UseRealTime();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

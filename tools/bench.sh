@@ -29,7 +29,7 @@ mubi_o2_ns=$(grep "model uci_har/xsimd_median" build/bench-o2/models.txt | awk "
 awk -v t="$torch_us" -v m="$mubi_ns" -v o="$mubi_o2_ns" 'BEGIN {
   printf "UCI-HAR window: mubi %.2f us (-O3 -march=native), %.2f us (-O2); PyTorch TorchScript %.1f us\n", m/1000, o/1000, t;
   printf "mubi is %.0fx faster than PyTorch batch 1 (native build), %.0fx (-O2 build)\n", t*1000/m, t*1000/o }'
-echo "=== compile time: one TU instantiating the UCI-HAR model (bench/compile_time.cpp), g++ -O2 ==="
+echo "=== compile time: one TU instantiating the UCI-HAR model, float32 and int8 (bench/compile_time.cpp), g++ -O2 ==="
 for i in 1 2 3; do
   /usr/bin/time -f "%e s" g++ -std=c++17 -O2 -Iinclude -c bench/compile_time.cpp -o build/compile_time.o
 done

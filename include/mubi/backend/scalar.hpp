@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "../config.hpp"
+#include "../core/fixed_point.hpp"
 #include "../core/math.hpp"
 
 #if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FEATURE_DSP)
@@ -116,6 +117,61 @@ struct Scalar {
   static void dot_rows_s8(const std::int8_t* w, const std::int8_t* x, const std::int32_t* bias,
                           std::int32_t* acc) noexcept {
     for (std::size_t r = 0; r < R; ++r) acc[r] = bias[r] + dot_s8<N>(w + r * N, x);
+  }
+
+  // int8 input quantization of C raw values (docs/int8.md, "Normalize"): NaN -> zp, else
+  // v = x a + b in float64 (the product of two floats is exact, so contraction cannot change
+  // v), saturated to [-128, 127], rounded half away from zero.
+  template <std::size_t C>
+  static void quantize_s8(const float* x, const float* a, const float* b, std::int8_t zp, std::int8_t* q) noexcept {
+    quantize_s8_range(x, a, b, zp, q, 0, C);
+  }
+  static void quantize_s8_range(const float* x, const float* a, const float* b, std::int8_t zp, std::int8_t* q,
+                                std::size_t c_begin, std::size_t c_end) noexcept {
+    for (std::size_t c = c_begin; c < c_end; ++c) {
+      if (x[c] != x[c]) {
+        q[c] = zp;
+        continue;
+      }
+      const double v = static_cast<double>(x[c]) * static_cast<double>(a[c]) + static_cast<double>(b[c]);
+      q[c] = static_cast<std::int8_t>(v <= -128.0 ? -128 : v >= 127.0 ? 127 : static_cast<std::int32_t>(v >= 0 ? v + 0.5 : v - 0.5));
+    }
+  }
+
+  // int8 LSTM, one gate of H units (docs/int8.md): z = sat16(RQ(acc)) in Q3.12, then
+  // sigmoid, or tanh for the cell candidate, in Q0.15.
+  template <std::size_t H>
+  static void lstm_gate_q8(const std::int32_t* acc, std::int32_t m0, std::int32_t shift, bool tanh_gate,
+                           std::int16_t* out) noexcept {
+    lstm_gate_q8_range(acc, m0, shift, tanh_gate, out, 0, H);
+  }
+  static void lstm_gate_q8_range(const std::int32_t* acc, std::int32_t m0, std::int32_t shift, bool tanh_gate,
+                                 std::int16_t* out, std::size_t j_begin, std::size_t j_end) noexcept {
+    for (std::size_t j = j_begin; j < j_end; ++j) {
+      const std::int32_t z = q8::sat16(q8::requantize(acc[j], m0, shift));
+      out[j] = static_cast<std::int16_t>(tanh_gate ? q8::tanh_q15(3 * z) : q8::sigmoid_q15(3 * z));
+    }
+  }
+
+  // int8 LSTM cell and hidden state of H units from the gates i, f, g, o (Q0.15, H each):
+  // c = sat16(RDBPOT(f c, 15)); c = sat16(c + RDBPOT(i g, 30 + p)); h = sat8(zp_h + RQ(o tanh(c))).
+  template <std::size_t H>
+  static void lstm_cell_q8(const std::int16_t* gate, std::int16_t* c, std::int8_t* h, std::int32_t p,
+                           std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h) noexcept {
+    lstm_cell_q8_range(gate, H, c, h, p, out_m0, out_shift, zp_h, 0, H);
+  }
+  static void lstm_cell_q8_range(const std::int16_t* gate, std::size_t H, std::int16_t* c, std::int8_t* h,
+                                 std::int32_t p, std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h,
+                                 std::size_t j_begin, std::size_t j_end) noexcept {
+    const int cell_shift = p + 12;  // the cell in 2^p to Q3.12 (times 3 for the table's index)
+    for (std::size_t j = j_begin; j < j_end; ++j) {
+      const std::int32_t ig = gate[j], fg = gate[H + j], gg = gate[2 * H + j], og = gate[3 * H + j];
+      std::int32_t cj = q8::sat16(q8::rdbpot(fg * c[j], 15));
+      cj = q8::sat16(cj + q8::rdbpot(ig * gg, 30 + p));
+      c[j] = static_cast<std::int16_t>(cj);
+      const std::int32_t v = cell_shift >= 0 ? 3 * cj * (1 << cell_shift) : q8::rdbpot(3 * cj, -cell_shift);
+      h[j] = static_cast<std::int8_t>(q8::sat8(zp_h + q8::requantize(og * q8::tanh_q15(v), out_m0, out_shift)));
+    }
   }
 
   // Units [j_begin, j_end) of lstm_cell (the SIMD backends reuse it for a tail).

@@ -5,8 +5,10 @@
 // unless the build asks for it (MUBI_DEFAULT_BACKEND_XSIMD, target mubi::xsimd).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include <xsimd/xsimd.hpp>
@@ -224,6 +226,63 @@ struct Xsimd : Scalar {
         acc[r] = bias[r] + I16::sum1(I16::row(w + r * N, xv, std::make_index_sequence<chunks>{}));
   }
 
+#if defined(__AVX2__)
+  // int8 input quantization (Scalar::quantize_s8), 4 channels per step in float64: the same
+  // operations (the fused multiply-add is exact here, as the product is), so the same bytes.
+  template <std::size_t C>
+  static void quantize_s8(const float* x, const float* a, const float* b, std::int8_t zp, std::int8_t* q) noexcept {
+    constexpr std::size_t full = C / 4 * 4;
+    for (std::size_t c = 0; c < full; c += 4) {
+      const __m128 xf = _mm_loadu_ps(x + c);
+      const __m256d v = _mm256_fmadd_pd(_mm256_cvtps_pd(xf), _mm256_cvtps_pd(_mm_loadu_ps(a + c)),
+                                        _mm256_cvtps_pd(_mm_loadu_ps(b + c)));
+      // min/max return their second operand for NaN, so a NaN lane is finite here; it is
+      // replaced by the zero point below.
+      const __m256d clamped = _mm256_max_pd(_mm256_min_pd(v, _mm256_set1_pd(127.0)), _mm256_set1_pd(-128.0));
+      const __m256d half = _mm256_or_pd(_mm256_and_pd(clamped, _mm256_set1_pd(-0.0)), _mm256_set1_pd(0.5));
+      __m128i r = _mm256_cvttpd_epi32(_mm256_add_pd(clamped, half));  // -0.0 - 0.5 truncates to 0 too
+      r = _mm_blendv_epi8(r, _mm_set1_epi32(zp), _mm_castps_si128(_mm_cmpunord_ps(xf, xf)));
+      const std::int32_t four = _mm_cvtsi128_si32(_mm_packs_epi16(_mm_packs_epi32(r, r), r));
+      std::memcpy(q + c, &four, 4);
+    }
+    if constexpr (full < C) Scalar::quantize_s8_range(x, a, b, zp, q, full, C);
+  }
+
+  // The int8 LSTM's element-wise work (Scalar::lstm_gate_q8 / lstm_cell_q8) on 8 units per
+  // AVX2 register, tails in Scalar: the same integer operations, so bit-identical results.
+  template <std::size_t H>
+  static void lstm_gate_q8(const std::int32_t* acc, std::int32_t m0, std::int32_t shift, bool tanh_gate,
+                           std::int16_t* out) noexcept {
+    constexpr std::size_t full = H / 8 * 8;
+    for (std::size_t j = 0; j < full; j += 8) {
+      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j));
+      const __m256i z = Q8x8::sat(Q8x8::requantize(a, m0, shift), -32768, 32767);
+      const __m256i v = _mm256_add_epi32(z, _mm256_add_epi32(z, z));  // 3z: the table's index scale
+      Q8x8::store16(out + j, tanh_gate ? Q8x8::tanh(v) : Q8x8::sigmoid(v));
+    }
+    if constexpr (full < H) Scalar::lstm_gate_q8_range(acc, m0, shift, tanh_gate, out, full, H);
+  }
+
+  template <std::size_t H>
+  static void lstm_cell_q8(const std::int16_t* gate, std::int16_t* c, std::int8_t* h, std::int32_t p,
+                           std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h) noexcept {
+    constexpr std::size_t full = H / 8 * 8;
+    const int cell_shift = p + 12;
+    for (std::size_t j = 0; j < full; j += 8) {
+      const __m256i ig = Q8x8::load16(gate + j), fg = Q8x8::load16(gate + H + j);
+      const __m256i gg = Q8x8::load16(gate + 2 * H + j), og = Q8x8::load16(gate + 3 * H + j);
+      __m256i cj = Q8x8::sat(Q8x8::rdbpot(_mm256_mullo_epi32(fg, Q8x8::load16(c + j)), 15), -32768, 32767);
+      cj = Q8x8::sat(_mm256_add_epi32(cj, Q8x8::rdbpot(_mm256_mullo_epi32(ig, gg), 30 + p)), -32768, 32767);
+      Q8x8::store16(c + j, cj);
+      __m256i v = _mm256_add_epi32(cj, _mm256_add_epi32(cj, cj));
+      v = cell_shift >= 0 ? _mm256_sll_epi32(v, _mm_cvtsi32_si128(cell_shift)) : Q8x8::rdbpot(v, -cell_shift);
+      const __m256i hq = Q8x8::requantize(_mm256_mullo_epi32(og, Q8x8::tanh(v)), out_m0, out_shift);
+      Q8x8::store8(h + j, Q8x8::sat(_mm256_add_epi32(hq, _mm256_set1_epi32(zp_h)), -128, 127));
+    }
+    if constexpr (full < H) Scalar::lstm_cell_q8_range(gate, H, c, h, p, out_m0, out_shift, zp_h, full, H);
+  }
+#endif
+
  private:
   // 16 int8 values widened to int16: one AVX2 register, or two SSE2 registers.
   struct I16 {
@@ -293,6 +352,88 @@ struct Xsimd : Scalar {
 #endif
   };
 #endif  // __SSE2__
+
+#if defined(__AVX2__)
+  // docs/int8.md's primitives on 8 int32 lanes (fixed_point.hpp is the scalar definition).
+  struct Q8x8 {
+    static __m256i load16(const std::int16_t* p) noexcept {
+      return _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    }
+    static void store16(std::int16_t* p, __m256i v) noexcept {  // v already in int16 range
+      const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi32(v, v), 0x08);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
+    }
+    static void store8(std::int8_t* p, __m256i v) noexcept {  // v already in int8 range
+      const __m128i w = _mm256_castsi256_si128(_mm256_permute4x64_epi64(_mm256_packs_epi32(v, v), 0x08));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packs_epi16(w, w));
+    }
+    static __m256i sat(__m256i v, int lo, int hi) noexcept {
+      return _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(lo)), _mm256_set1_epi32(hi));
+    }
+    // round((p + nudge) / 2^31) toward zero, for 64-bit p; the low 32 bits hold the result.
+    static __m256i high_mul_round(__m256i p) noexcept {
+      const __m256i zero = _mm256_setzero_si256();
+      const __m256i nudge = _mm256_blendv_epi8(_mm256_set1_epi64x(std::int64_t{1} << 30),
+                                               _mm256_set1_epi64x(1 - (std::int64_t{1} << 30)),
+                                               _mm256_cmpgt_epi64(zero, p));
+      const __m256i q = _mm256_add_epi64(p, nudge);
+      const __m256i neg = _mm256_cmpgt_epi64(zero, q);
+      const __m256i magnitude = _mm256_srli_epi64(_mm256_sub_epi64(_mm256_xor_si256(q, neg), neg), 31);
+      return _mm256_sub_epi64(_mm256_xor_si256(magnitude, neg), neg);
+    }
+    // SRDHM(a, m0) for m0 >= 0 (load() checks it), so the INT32_MIN * INT32_MIN case cannot occur.
+    static __m256i srdhm(__m256i a, std::int32_t m0) noexcept {
+      const __m256i b = _mm256_set1_epi32(m0);
+      const __m256i even = high_mul_round(_mm256_mul_epi32(a, b));
+      const __m256i odd = high_mul_round(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), b));
+      return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+    }
+    static __m256i rdbpot(__m256i x, int e) noexcept {
+      const std::int32_t mask = static_cast<std::int32_t>((std::uint32_t{1} << e) - 1u);
+      const __m256i rem = _mm256_and_si256(x, _mm256_set1_epi32(mask));
+      const __m256i threshold =
+          _mm256_sub_epi32(_mm256_set1_epi32(mask >> 1), _mm256_cmpgt_epi32(_mm256_setzero_si256(), x));
+      return _mm256_sub_epi32(_mm256_sra_epi32(x, _mm_cvtsi32_si128(e)), _mm256_cmpgt_epi32(rem, threshold));
+    }
+    static __m256i requantize(__m256i x, std::int32_t m0, std::int32_t shift) noexcept {
+      const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+      return rdbpot(srdhm(_mm256_sll_epi32(x, _mm_cvtsi32_si128(left)), m0), right);
+    }
+    // kSigmoidTable[i] | kSigmoidTable[i + 1] << 16 (the last entry twice): one gather fetches
+    // both ends of an interpolation interval.
+    static constexpr std::array<std::uint32_t, 256> pairs() {
+      std::array<std::uint32_t, 256> t{};
+      for (std::size_t i = 0; i < 256; ++i)
+        t[i] = q8::kSigmoidTable[i] | (static_cast<std::uint32_t>(q8::kSigmoidTable[i < 255 ? i + 1 : 255]) << 16);
+      return t;
+    }
+    static __m256i interpolate(__m256i a, int frac_bits) noexcept {
+      static constexpr std::array<std::uint32_t, 256> table = pairs();
+      const __m256i index = _mm256_min_epi32(_mm256_srli_epi32(a, frac_bits), _mm256_set1_epi32(255));
+      const __m256i frac = _mm256_and_si256(a, _mm256_set1_epi32((1 << frac_bits) - 1));
+      const __m256i both = _mm256_i32gather_epi32(reinterpret_cast<const int*>(table.data()), index, 4);
+      const __m256i lo = _mm256_and_si256(both, _mm256_set1_epi32(0xFFFF));
+      const __m256i hi = _mm256_srli_epi32(both, 16);
+      // Past the table (index clamped to 255) both ends are equal, so the fraction adds 0.
+      return _mm256_add_epi32(_mm256_slli_epi32(lo, frac_bits), _mm256_mullo_epi32(frac, _mm256_sub_epi32(hi, lo)));
+    }
+    static __m256i sigmoid(__m256i v) noexcept {
+      const __m256i r = interpolate(_mm256_abs_epi32(v), 9);
+      const __m256i pos = _mm256_min_epi32(_mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(1 << 9)), 10),
+                                           _mm256_set1_epi32(32767));
+      const __m256i neg = _mm256_srai_epi32(_mm256_sub_epi32(_mm256_set1_epi32((1 << 25) + (1 << 9) - 1), r), 10);
+      return _mm256_blendv_epi8(pos, neg, _mm256_cmpgt_epi32(_mm256_setzero_si256(), v));
+    }
+    static __m256i tanh(__m256i v) noexcept {
+      const __m256i r = interpolate(_mm256_abs_epi32(v), 8);
+      const __m256i pos = _mm256_min_epi32(
+          _mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(-(1 << 23) + (1 << 7))), 8), _mm256_set1_epi32(32767));
+      const __m256i neg = _mm256_max_epi32(
+          _mm256_srai_epi32(_mm256_sub_epi32(_mm256_set1_epi32((1 << 23) + (1 << 7) - 1), r), 8), _mm256_set1_epi32(-32767));
+      return _mm256_blendv_epi8(pos, neg, _mm256_cmpgt_epi32(_mm256_setzero_si256(), v));
+    }
+  };
+#endif  // __AVX2__
 };
 
 }  // namespace mubi::backend

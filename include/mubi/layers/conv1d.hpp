@@ -9,6 +9,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "../backend/scalar.hpp"
 #include "../core/descriptor.hpp"
 #include "../core/fixed_point.hpp"
 #include "../core/quant_check.hpp"
@@ -93,20 +94,11 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
   static constexpr std::size_t scratch_bytes = window_bytes + align_up(F * sizeof(std::int32_t)) + kAlign;
 
   // Input quantization of one raw sample (C values), docs/int8.md "Normalize".
+  template <class B = backend::Scalar>
   static void quantize_row(const unsigned char* w, const float* x, std::int8_t* q) noexcept {
     static_assert(Norm, "mubi: only a block that starts with Normalize quantizes raw samples");
     const float* a = detail::tensor_at<float>(w, tensors, 0);
-    const float* b = a + C;
-    const auto zp = static_cast<std::int8_t>(a[2 * C]);
-    for (std::size_t c = 0; c < C; ++c) {
-      if (x[c] != x[c]) {
-        q[c] = zp;
-        continue;
-      }
-      // float64: the product of two floats is exact, so contraction cannot change v.
-      const double v = static_cast<double>(x[c]) * static_cast<double>(a[c]) + static_cast<double>(b[c]);
-      q[c] = static_cast<std::int8_t>(v <= -128.0 ? -128 : v >= 127.0 ? 127 : static_cast<std::int32_t>(v >= 0 ? v + 0.5 : v - 0.5));
-    }
+    B::template quantize_s8<C>(x, a, a + C, static_cast<std::int8_t>(a[2 * C]), q);
   }
 
   template <class B, class InT>
@@ -128,7 +120,7 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
       if (r_plus_pad < pad || r_plus_pad - pad >= T) {
         for (std::size_t c = 0; c < C; ++c) dst[c] = static_cast<std::int8_t>(zp_in);
       } else if constexpr (std::is_same_v<InT, float>) {
-        quantize_row(w, in + (r_plus_pad - pad) * C, dst);
+        quantize_row<B>(w, in + (r_plus_pad - pad) * C, dst);
       } else {
         std::memcpy(dst, in + (r_plus_pad - pad) * C, C);
       }

@@ -157,31 +157,19 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
     }
     const bool backward = d == 1;
     const std::size_t steps = backward ? backward_steps : T;
-    const int cell_shift = p + 12;  // the cell in 2^p to Q3.12
     for (std::size_t s = 0; s < steps; ++s) {
       const std::size_t t = backward ? T - 1 - s : s;
       std::memcpy(xh, in + t * I, I);
       for (std::size_t g = 0; g < 4; ++g) {  // gates i, f, g, o: H rows each
         std::int32_t acc[H];
         B::template dot_rows_s8<IH, H>(wq + g * H * IH, xh, bias + g * H, acc);
-        for (std::size_t j = 0; j < H; ++j) {
-          const std::int32_t z = q8::sat16(q8::requantize(acc[j], m0[g], shift[g]));
-          gate[g * H + j] = static_cast<std::int16_t>(g == 2 ? q8::tanh_q15(3 * z) : q8::sigmoid_q15(3 * z));
-        }
+        B::template lstm_gate_q8<H>(acc, m0[g], shift[g], g == 2, gate + g * H);
       }
-      for (std::size_t j = 0; j < H; ++j) {
-        const std::int32_t ig = gate[j], fg = gate[H + j], gg = gate[2 * H + j], og = gate[3 * H + j];
-        std::int32_t cj = q8::sat16(q8::rdbpot(fg * c[j], 15));
-        cj = q8::sat16(cj + q8::rdbpot(ig * gg, 30 + p));
-        c[j] = static_cast<std::int16_t>(cj);
-        const std::int32_t v = cell_shift >= 0 ? 3 * cj * (1 << cell_shift) : q8::rdbpot(3 * cj, -cell_shift);
-        const std::int32_t hj = q8::sat8(zp_h + q8::requantize(og * q8::tanh_q15(v), out_m0, out_shift));
-        h[j] = static_cast<std::int8_t>(hj);
-        if constexpr (std::is_same_v<Aggregation, Sequence>) {
-          out[t * D * H + d * H + j] = h[j];
-        } else if constexpr (std::is_same_v<Aggregation, Mean>) {
-          sum[j] += hj;
-        }
+      B::template lstm_cell_q8<H>(gate, c, h, p, out_m0, out_shift, zp_h);
+      if constexpr (std::is_same_v<Aggregation, Sequence>) {
+        std::memcpy(out + t * D * H + d * H, h, H);
+      } else if constexpr (std::is_same_v<Aggregation, Mean>) {
+        for (std::size_t j = 0; j < H; ++j) sum[j] += h[j];
       }
     }
     for (std::size_t j = 0; Aggregation::vector && j < H; ++j)

@@ -105,7 +105,7 @@ struct Int8 : detail::Int8Base<Arch> {
 
   // One raw sample (In::ch values) to int8, as the model's first layer quantizes its input.
   static void quantize_sample(const unsigned char* weights, const float* x, std::int8_t* q) noexcept {
-    detail::Int8Base<Arch>::template layer<0>::quantize_row(weights, x, q);
+    detail::Int8Base<Arch>::template layer<0>::template quantize_row<>(weights, x, q);
   }
 };
 
