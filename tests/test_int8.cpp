@@ -196,6 +196,13 @@ TEST_CASE("int8 blobs: wrong dtype either way, bad quantization parameters refus
     CHECK_FALSE(bm->ready());
   }
   CHECK(std::equal(before.begin(), before.end(), qm->weights()));
+  {  // the block's ReLU raises the lower bound to zp_out = 0, above hi = -10
+    auto u = damaged(quant + 4 * 49, 0);
+    const std::int32_t hi = -10;
+    std::memcpy(u.data() + quant + 4 * 51, &hi, 4);
+    test::fix_crc(u);
+    CHECK(qm->load(u.data(), u.size()) == Status::invalid_parameter);
+  }
   // The LSTM's cell power outside [-27, 0] and a non-integral input zero point.
   constexpr std::size_t lstm_quant = Q::payload_offset + Q::tensor_table[6].offset;
   static_assert(Q::tensor_table[6].role == TensorRole::lstm_quant_fwd);

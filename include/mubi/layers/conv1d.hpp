@@ -113,8 +113,8 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
     auto* window = reinterpret_cast<std::int8_t*>(scratch);
     auto* best = reinterpret_cast<std::int32_t*>(scratch + window_bytes);
 
-    // Row r of the padded input goes to slots r % K and r % K + K, so rows t-pad .. t+pad
-    // are contiguous from slot (t - pad) % K.
+    // Padded row r (input row r - pad) goes to slots r % K and r % K + K, so the K rows
+    // step t needs, padded rows t .. t+K-1, are contiguous from slot t % K.
     const auto load_row = [&](std::size_t r_plus_pad) {
       std::int8_t* dst = window + (r_plus_pad % K) * C;
       if (r_plus_pad < pad || r_plus_pad - pad >= T) {
@@ -145,7 +145,7 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
     }
   }
 
-  // Load-time checks: zero points and clamp bounds in int8, a integral zero point for the
+  // Load-time checks: zero points and clamp bounds in int8, an integral zero point for the
   // input quantizer, and every filter's multiplier and worst-case accumulator (docs/int8.md).
   static Status check(const unsigned char* w) noexcept {
     if constexpr (Norm) {
@@ -157,7 +157,10 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
     const unsigned char* qp = w + detail::tensor_offset_bytes(tensors, quant_index);
     const auto term = [qp](std::size_t i) { return q8::read_i32(qp + 4 * i); };
     const std::int32_t lo = term(3 * F + 2), hi = term(3 * F + 3);
-    if (!q8::in_int8(term(3 * F)) || !q8::in_int8(term(3 * F + 1)) || !q8::in_int8(lo) || !q8::in_int8(hi) || lo > hi)
+    // With a ReLU the lower bound becomes max(lo, zp_out), which must not pass hi either.
+    const std::int32_t relu_lo = Relu && term(3 * F + 1) > lo ? term(3 * F + 1) : lo;
+    if (!q8::in_int8(term(3 * F)) || !q8::in_int8(term(3 * F + 1)) || !q8::in_int8(lo) || !q8::in_int8(hi) ||
+        relu_lo > hi)
       return Status::invalid_parameter;
     for (std::size_t f = 0; f < F; ++f)
       if (!q8::row_ok(wq + f * KC, KC, term(f), term(F + f), term(2 * F + f))) return Status::invalid_parameter;

@@ -1,7 +1,8 @@
-// mubi: a runnable instance of a model type, float or int8 (Int8<Arch>, quantized.hpp) with
-// the same interface. Model<Arch> owns static storage for the weights (load() copies a blob into it; bind() points at a blob instead) and an
-// activation arena; BoundModel<Arch> has no weight storage and only binds, for weights that
-// stay in flash. Nothing here allocates, throws or changes state on a failed call.
+// mubi: a runnable instance of a model type, float or int8 (Int8<Arch>, quantized.hpp), with
+// one interface. Model<Arch> owns static storage for the weights (load() copies a blob into
+// it; bind() points at a blob instead) and an activation arena; BoundModel<Arch> has no
+// weight storage and only binds, for weights that stay in flash. Nothing here allocates,
+// throws or changes state on a failed call.
 #pragma once
 
 #include <array>
@@ -19,14 +20,11 @@
 namespace mubi {
 namespace detail {
 
-template <class A, class = void>
-struct SourceOf {
-  using type = void;
-};
 template <class A>
-struct SourceOf<A, std::void_t<typename A::source>> {
-  using type = typename A::source;
-};
+using SourceMember = typename A::source;
+// The architecture a Folded<A> model also loads (and folds), or void.
+template <class A>
+using SourceOf = DetectedOr<void, SourceMember, A>;
 
 // Validation steps 9-15 of docs/format.md for a blob that passed parse_header.
 // `Expect` is the architecture whose tables the blob must have.

@@ -63,33 +63,31 @@ inline bool finite_f32(const unsigned char* p) noexcept {
   return (read_u32(p) & 0x7F800000u) != 0x7F800000u;
 }
 
+// Op<L> if that names a type, else Default (the detection idiom).
+template <class Default, template <class> class Op, class L, class = void>
+struct DetectedOr {
+  using type = Default;
+};
+template <class Default, template <class> class Op, class L>
+struct DetectedOr<Default, Op, L, std::void_t<Op<L>>> {
+  using type = Op<L>;
+};
+template <class L>
+using InTypeMember = typename L::in_type;
+template <class L>
+using OutTypeMember = typename L::out_type;
+template <class L>
+using WeightTypeMember = typename L::weight_type;
+
 // What a layer type declares, with the float path's defaults: the value types it reads and
 // writes, the type its weight block is read as, its scratch in bytes, and its layer-table
 // records (one, except for an int8 conv block, which runs several records as one layer).
-template <class L, class = void>
-struct InTypeOf {
-  using type = float;
-};
 template <class L>
-struct InTypeOf<L, std::void_t<typename L::in_type>> {
-  using type = typename L::in_type;
-};
-template <class L, class = void>
-struct OutTypeOf {
-  using type = float;
-};
+using InTypeOf = DetectedOr<float, InTypeMember, L>;
 template <class L>
-struct OutTypeOf<L, std::void_t<typename L::out_type>> {
-  using type = typename L::out_type;
-};
-template <class L, class = void>
-struct WeightTypeOf {
-  using type = float;
-};
+using OutTypeOf = DetectedOr<float, OutTypeMember, L>;
 template <class L>
-struct WeightTypeOf<L, std::void_t<typename L::weight_type>> {
-  using type = typename L::weight_type;
-};
+using WeightTypeOf = DetectedOr<float, WeightTypeMember, L>;
 template <class L, class = void>
 struct ScratchBytesOf {
   static constexpr std::size_t value = L::scratch_floats * sizeof(float);

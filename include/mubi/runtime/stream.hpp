@@ -24,7 +24,7 @@ class Stream {
   using sample_type = std::conditional_t<M::is_int8, std::int8_t, float>;
 
   // The model must stay alive and ready (loaded or bound) while the stream runs.
-  explicit Stream(M& model) noexcept : model_(model) {}
+  explicit Stream(M& classifier) noexcept : model_(classifier) {}
 
   // Appends one sample (`channels` values). `classified` becomes true when this sample
   // completed a hop and the window was classified: scores() and label() are then new.
