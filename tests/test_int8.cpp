@@ -186,7 +186,9 @@ TEST_CASE("int8 blobs: wrong dtype either way, bad quantization parameters refus
       {quant + 4 * (48 + 3), -129},           // hi outside int8
       {quant + 4 * 0, 2147483000},            // a bias whose worst case overflows
   };
-  for (const auto& [at, v] : cases) {
+  for (const auto& damage : cases) {
+    const std::size_t at = damage.first;  // (not a structured binding: INFO captures it)
+    const std::int32_t v = damage.second;
     INFO("offset " << at << " value " << v);
     const auto u = damaged(at, v);
     CHECK(qm->load(u.data(), u.size()) == Status::invalid_parameter);
