@@ -119,6 +119,22 @@ struct Scalar {
     for (std::size_t r = 0; r < R; ++r) acc[r] = bias[r] + dot_s8<N>(w + r * N, x);
   }
 
+  // int8 requantization of F accumulators with per-channel multipliers (a conv block's
+  // epilogue): y[f] = clamp(zp + RQ(acc[f], m0[f], shift[f]), lo, hi), lo <= hi.
+  template <std::size_t F>
+  static void requantize_s8(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift, std::int32_t zp,
+                            std::int32_t lo, std::int32_t hi, std::int8_t* y) noexcept {
+    requantize_s8_range(acc, m0, shift, zp, lo, hi, y, 0, F);
+  }
+  static void requantize_s8_range(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift,
+                                  std::int32_t zp, std::int32_t lo, std::int32_t hi, std::int8_t* y, std::size_t f_begin,
+                                  std::size_t f_end) noexcept {
+    for (std::size_t f = f_begin; f < f_end; ++f) {
+      const std::int32_t v = zp + q8::requantize(acc[f], m0[f], shift[f]);
+      y[f] = static_cast<std::int8_t>(v < lo ? lo : v > hi ? hi : v);
+    }
+  }
+
   // int8 input quantization of C raw values (docs/int8.md, "Normalize"): NaN -> zp, else
   // v = x a + b in float64 (the product of two floats is exact, so contraction cannot change
   // v), saturated to [-128, 127], rounded half away from zero.

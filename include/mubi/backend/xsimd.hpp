@@ -227,6 +227,20 @@ struct Xsimd : Scalar {
   }
 
 #if defined(__AVX2__)
+  // A conv block's epilogue (Scalar::requantize_s8), 8 channels per step.
+  template <std::size_t F>
+  static void requantize_s8(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift, std::int32_t zp,
+                            std::int32_t lo, std::int32_t hi, std::int8_t* y) noexcept {
+    constexpr std::size_t full = F / 8 * 8;
+    const auto load = [](const std::int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); };
+    for (std::size_t f = 0; f < full; f += 8) {
+      const __m256i v =
+          _mm256_add_epi32(Q8x8::requantize(load(acc + f), load(m0 + f), load(shift + f)), _mm256_set1_epi32(zp));
+      Q8x8::store8(y + f, _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(lo)), _mm256_set1_epi32(hi)));
+    }
+    if constexpr (full < F) Scalar::requantize_s8_range(acc, m0, shift, zp, lo, hi, y, full, F);
+  }
+
   // int8 input quantization (Scalar::quantize_s8), 4 channels per step in float64: the same
   // operations (the fused multiply-add is exact here, as the product is), so the same bytes.
   template <std::size_t C>
@@ -381,23 +395,28 @@ struct Xsimd : Scalar {
       const __m256i magnitude = _mm256_srli_epi64(_mm256_sub_epi64(_mm256_xor_si256(q, neg), neg), 31);
       return _mm256_sub_epi64(_mm256_xor_si256(magnitude, neg), neg);
     }
-    // SRDHM(a, m0) for m0 >= 0 (load() checks it), so the INT32_MIN * INT32_MIN case cannot occur.
-    static __m256i srdhm(__m256i a, std::int32_t m0) noexcept {
-      const __m256i b = _mm256_set1_epi32(m0);
+    // SRDHM(a, m0) for m0 >= 0 (load() checks it), so the INT32_MIN * INT32_MIN case cannot
+    // occur. Multipliers and shifts per lane (a conv block's channels) or broadcast.
+    static __m256i srdhm(__m256i a, __m256i b) noexcept {
       const __m256i even = high_mul_round(_mm256_mul_epi32(a, b));
-      const __m256i odd = high_mul_round(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), b));
+      const __m256i odd = high_mul_round(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), _mm256_srli_epi64(b, 32)));
       return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
     }
-    static __m256i rdbpot(__m256i x, int e) noexcept {
-      const std::int32_t mask = static_cast<std::int32_t>((std::uint32_t{1} << e) - 1u);
-      const __m256i rem = _mm256_and_si256(x, _mm256_set1_epi32(mask));
+    static __m256i rdbpot(__m256i x, __m256i e) noexcept {  // 0 <= e <= 31
+      const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), e), _mm256_set1_epi32(1));
+      const __m256i rem = _mm256_and_si256(x, mask);
       const __m256i threshold =
-          _mm256_sub_epi32(_mm256_set1_epi32(mask >> 1), _mm256_cmpgt_epi32(_mm256_setzero_si256(), x));
-      return _mm256_sub_epi32(_mm256_sra_epi32(x, _mm_cvtsi32_si128(e)), _mm256_cmpgt_epi32(rem, threshold));
+          _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_cmpgt_epi32(_mm256_setzero_si256(), x));
+      return _mm256_sub_epi32(_mm256_srav_epi32(x, e), _mm256_cmpgt_epi32(rem, threshold));
+    }
+    static __m256i rdbpot(__m256i x, int e) noexcept { return rdbpot(x, _mm256_set1_epi32(e)); }
+    static __m256i requantize(__m256i x, __m256i m0, __m256i shift) noexcept {
+      const __m256i zero = _mm256_setzero_si256();
+      const __m256i left = _mm256_max_epi32(shift, zero), right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
+      return rdbpot(srdhm(_mm256_sllv_epi32(x, left), m0), right);
     }
     static __m256i requantize(__m256i x, std::int32_t m0, std::int32_t shift) noexcept {
-      const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-      return rdbpot(srdhm(_mm256_sll_epi32(x, _mm_cvtsi32_si128(left)), m0), right);
+      return requantize(x, _mm256_set1_epi32(m0), _mm256_set1_epi32(shift));
     }
     // kSigmoidTable[i] | kSigmoidTable[i + 1] << 16 (the last entry twice): one gather fetches
     // both ends of an interpolation interval.

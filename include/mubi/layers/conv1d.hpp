@@ -87,10 +87,13 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
   static constexpr std::size_t params = F * KC + F;
   static constexpr std::size_t macs = T * F * KC;
   static constexpr std::size_t macs_executed = Out::len * P * F * KC;  // floor pooling skips the tail
-  // Two copies of the last K input rows (a contiguous K x C window for every step), and the
-  // running maximum of the accumulators over a pool window.
-  // (16 bytes of slack after the window: SIMD dot products may read past a row's end.)
-  static constexpr std::size_t window_bytes = align_up(2 * KC);
+  // A ring of R = K + lead input rows, stored twice (so every step's K rows are contiguous),
+  // and the running maximum of the accumulators over a pool window. Rows are written `lead`
+  // steps before they are read: a vector load right after narrow stores to the same bytes
+  // stalls on x86 (store forwarding). 16 bytes of slack after the window: SIMD dot products
+  // may read past a row's end.
+  static constexpr std::size_t lead = 2, R = K + lead;
+  static constexpr std::size_t window_bytes = align_up(2 * R * C);
   static constexpr std::size_t scratch_bytes = window_bytes + align_up(F * sizeof(std::int32_t)) + kAlign;
 
   // Input quantization of one raw sample (C values), docs/int8.md "Normalize".
@@ -113,10 +116,10 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
     auto* window = reinterpret_cast<std::int8_t*>(scratch);
     auto* best = reinterpret_cast<std::int32_t*>(scratch + window_bytes);
 
-    // Padded row r (input row r - pad) goes to slots r % K and r % K + K, so the K rows
-    // step t needs, padded rows t .. t+K-1, are contiguous from slot t % K.
+    // Padded row r (input row r - pad) goes to slots r % R and r % R + R, so the K rows
+    // step t needs, padded rows t .. t+K-1, are contiguous from slot t % R.
     const auto load_row = [&](std::size_t r_plus_pad) {
-      std::int8_t* dst = window + (r_plus_pad % K) * C;
+      std::int8_t* dst = window + (r_plus_pad % R) * C;
       if (r_plus_pad < pad || r_plus_pad - pad >= T) {
         for (std::size_t c = 0; c < C; ++c) dst[c] = static_cast<std::int8_t>(zp_in);
       } else if constexpr (std::is_same_v<InT, float>) {
@@ -124,24 +127,20 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
       } else {
         std::memcpy(dst, in + (r_plus_pad - pad) * C, C);
       }
-      std::memcpy(dst + KC, dst, C);
+      std::memcpy(dst + R * C, dst, C);
     };
-    for (std::size_t r = 0; r + 1 < K; ++r) load_row(r);
+    for (std::size_t r = 0; r + 1 < K + lead; ++r) load_row(r);
     for (std::size_t u = 0; u < Out::len; ++u) {
       for (std::size_t p = 0; p < P; ++p) {
         const std::size_t t = u * P + p;
-        load_row(t + K - 1);  // row t + pad, shifted by pad
-        const std::int8_t* x = window + (t % K) * C;
+        load_row(t + K - 1 + lead);  // into the slot of padded row t - 1, no longer needed
+        const std::int8_t* x = window + (t % R) * C;
         std::int32_t acc[F];
         B::template dot_rows_s8<KC, F>(wq, x, bias, acc);
         for (std::size_t f = 0; f < F; ++f)
           best[f] = p == 0 || acc[f] > best[f] ? acc[f] : best[f];  // pooling before requantizing: same result
       }
-      std::int8_t* y = out + u * F;
-      for (std::size_t f = 0; f < F; ++f) {
-        const std::int32_t v = zp_out + q8::requantize(best[f], m0[f], shift[f]);
-        y[f] = static_cast<std::int8_t>(v < lo ? lo : v > hi ? hi : v);
-      }
+      B::template requantize_s8<F>(best, m0, shift, zp_out, lo, hi, out + u * F);  // load() ensures lo <= hi
     }
   }
 
