@@ -1,13 +1,16 @@
 """Int8 against float on real test data, measured with the C++ `mubi eval`.
 
     /usr/bin/python3 tools/int8_report.py --mubi build/demo/examples/mubi \
-        [--out docs/results/int8.json] [--check]
+        [--torch] [--out docs/results/int8.json] [--check]
 
 For every shipped model (examples/models/<name>.mubi and <name>.int8.mubi) it runs
 `mubi eval --predictions` on the model's test split with both blobs and reports: float and
 int8 macro-F1, their difference, the share of windows whose int8 label equals the float
 label, and the blob sizes. With --check it fails (exit 1) unless UCI-HAR meets issue 6's
-bar: |int8 - float| <= 0.2 macro-F1 points and >= 99% identical labels.
+bar: |int8 - float| <= 0.2 macro-F1 points and >= 99% identical labels. With --torch it adds
+the peer baseline: PyTorch's dynamic int8 quantization of the same checkpoint
+(examples/models/<name>.pt; int8 weights in the LSTM and Linear layers, float activations
+and state), scored the same way.
 
 Data: ../shared/data/uci_har_subset (as shipped there) and data/daphnet, data/wisdm
 (tools/har_data.py all); a dataset that is missing is skipped with a note.
@@ -44,12 +47,26 @@ def mubi_eval(mubi, blob, data, split, tmp):
     return f1, np.fromfile(out, dtype=np.uint8)
 
 
+def torch_dynamic_int8(name, data, split):
+    """(macro-F1 in %, labels) of torch.ao.quantization.quantize_dynamic on the checkpoint."""
+    import torch
+    import eval_torch
+    import mubi_torch
+    torch.set_num_threads(1)
+    module = mubi_torch.load_checkpoint(os.path.join(REPO, "examples", "models", f"{name}.pt")).eval()
+    dynamic = torch.ao.quantization.quantize_dynamic(module, {torch.nn.LSTM, torch.nn.Linear}, dtype=torch.qint8)
+    x, y, _, _ = har_data.read_split(data, split)
+    pred, _ = eval_torch.predict(dynamic, x)
+    return 100 * eval_torch.scores(y, pred, module.config["classes"])["macro_f1"], pred
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mubi", required=True, help="the mubi command-line tool")
     parser.add_argument("--split", default="test")
     parser.add_argument("--out", help="write the figures as JSON")
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--torch", action="store_true", help="add PyTorch's dynamic int8 baseline")
     args = parser.parse_args()
 
     rows = []
@@ -66,13 +83,19 @@ def main():
                              float_macro_f1=f1, int8_macro_f1=f1_8, delta=round(f1_8 - f1, 2),
                              same_label=float(np.mean(pred == pred8)), float_blob_bytes=os.path.getsize(blob),
                              int8_blob_bytes=os.path.getsize(blob8), paper_int8_cost=paper))
+            if args.torch:
+                f1_t, pred_t = torch_dynamic_int8(name, data, args.split)
+                rows[-1].update(torch_dynamic_int8_macro_f1=round(f1_t, 2),
+                                torch_dynamic_int8_same_label=float(np.mean(pred == pred_t)))
     print(f"| model | test windows | float macro-F1 | int8 macro-F1 | int8 - float | same label | "
-          f"blob float / int8 | paper (Table VI) |")
-    print("|---|---|---|---|---|---|---|---|")
+          f"blob float / int8 | PyTorch dynamic int8 | paper (Table VI) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        dyn = (f"{r['torch_dynamic_int8_macro_f1']:.2f} ({100 * r['torch_dynamic_int8_same_label']:.2f}% same)"
+               if "torch_dynamic_int8_macro_f1" in r else "-")
         print(f"| {r['model']} | {r['windows']} | {r['float_macro_f1']:.2f} | {r['int8_macro_f1']:.2f} | "
               f"{r['delta']:+.2f} | {100 * r['same_label']:.2f}% | {r['float_blob_bytes']} / {r['int8_blob_bytes']} B"
-              f" | {r['paper_int8_cost']} |")
+              f" | {dyn} | {r['paper_int8_cost']} |")
     if args.out:
         with open(args.out, "w") as f:
             json.dump(dict(measured_with="mubi eval (C++), examples/models/*.mubi and *.int8.mubi",
