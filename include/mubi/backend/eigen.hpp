@@ -22,6 +22,14 @@ struct Eigen : Scalar {
     ::Eigen::Map<Yv>(y).noalias() += ::Eigen::Map<const Xv>(x) * ::Eigen::Map<const Wm>(w);
   }
 
+  template <std::size_t In, std::size_t N, std::size_t M>
+  static void gemm_acc(const float* w, const float* x, float* y) noexcept {
+    using Wm = ::Eigen::Matrix<float, int{In}, int{N}, (N > 1 ? ::Eigen::RowMajor : ::Eigen::ColMajor)>;
+    using Xm = ::Eigen::Matrix<float, int{M}, int{In}, (In > 1 ? ::Eigen::RowMajor : ::Eigen::ColMajor)>;
+    using Ym = ::Eigen::Matrix<float, int{M}, int{N}, (N > 1 ? ::Eigen::RowMajor : ::Eigen::ColMajor)>;
+    ::Eigen::Map<Ym>(y).noalias() += ::Eigen::Map<const Xm>(x) * ::Eigen::Map<const Wm>(w);
+  }
+
   // The interior steps (all taps inside the window) are one product: each row of the input
   // map is the K*C window of one output step; rows overlap (outer stride C).
   template <std::size_t T, std::size_t C, std::size_t F, std::size_t K>

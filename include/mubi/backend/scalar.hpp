@@ -34,6 +34,25 @@ struct Scalar {
     }
   }
 
+  // Per-channel z-score of a T x C window: out = (in - mean[c]) * inv_std[c].
+  template <std::size_t T, std::size_t C>
+  static void normalize(const float* in, const float* mean, const float* inv_std, float* out) noexcept {
+    normalize_range<C>(in, mean, inv_std, out, 0, T * C);
+  }
+  // Elements [begin, end) of the flattened window (the SIMD backends reuse it for a tail).
+  template <std::size_t C>
+  static void normalize_range(const float* in, const float* mean, const float* inv_std, float* out, std::size_t begin,
+                              std::size_t end) noexcept {
+    for (std::size_t k = begin; k < end; ++k) out[k] = (in[k] - mean[k % C]) * inv_std[k % C];
+  }
+
+  // y[m][n] += sum_i x[m][i] * w[i][n] for M rows (x: M x In, y: M x N, both contiguous):
+  // an LSTM's input projection for several steps at once, off the recurrence's critical path.
+  template <std::size_t In, std::size_t N, std::size_t M>
+  static void gemm_acc(const float* w, const float* x, float* y) noexcept {
+    for (std::size_t m = 0; m < M; ++m) gemv_acc<In, N>(w, x + m * In, y + m * N);
+  }
+
   // 'same' Conv1D, stride 1: out[t][f] = bias[f] + sum_{k,c} w[k][c][f] * in[t + k - pad][c],
   // zero outside the window. Time-major in (T x C) and out (T x F).
   template <std::size_t T, std::size_t C, std::size_t F, std::size_t K>

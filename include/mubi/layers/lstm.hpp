@@ -44,7 +44,10 @@ struct LSTMLayer {
   // With Last, the backward output at the last position is one step from the zero state.
   static constexpr std::size_t backward_steps = (D == 2 && std::is_same_v<Aggregation, Last>) ? 1 : T;
   static constexpr std::size_t macs_executed = (T + (D == 2 ? backward_steps : 0)) * macs_per_step;
-  static constexpr std::size_t scratch_floats = G + 3 * H;  // gates, h, c, running sum for Mean
+  // The input projection bias + W_ih x_t is computed for TC steps at once (one matrix product
+  // that reuses each weight for several steps), then each step adds W_hh h in place.
+  static constexpr std::size_t TC = T < 8 ? T : 8;
+  static constexpr std::size_t scratch_floats = TC * G + 3 * H;  // gates of TC steps, h, c, running sum for Mean
 
   template <class B>
   static void forward(const float* w, const float* in, float* out, float* scratch) noexcept {
@@ -60,23 +63,34 @@ struct LSTMLayer {
     const float* w_hh = w + detail::tensor_offset(tensors, 3 * d + 1);
     const float* bias = w + detail::tensor_offset(tensors, 3 * d + 2);
     float* gates = scratch;  // first: its size is a multiple of 4 floats, so h and c stay aligned
-    float* h = gates + G;
+    float* h = gates + TC * G;
     float* c = h + H;
     float* sum = c + H;
     for (std::size_t j = 0; j < H; ++j) h[j] = c[j] = sum[j] = 0.0f;
 
     const bool backward = d == 1;
     const std::size_t steps = backward ? backward_steps : T;
-    for (std::size_t s = 0; s < steps; ++s) {
-      const std::size_t t = backward ? T - 1 - s : s;
-      for (std::size_t r = 0; r < G; ++r) gates[r] = bias[r];
-      B::template gemv_acc<I, G>(w_ih, in + t * I, gates);
-      if (s > 0) B::template gemv_acc<H, G>(w_hh, h, gates);  // h is still zero at the first step
-      B::template lstm_cell<H>(gates, c, h);
-      if constexpr (std::is_same_v<Aggregation, Sequence>) {
-        for (std::size_t j = 0; j < H; ++j) out[t * D * H + d * H + j] = h[j];
-      } else if constexpr (std::is_same_v<Aggregation, Mean>) {
-        for (std::size_t j = 0; j < H; ++j) sum[j] += h[j];
+    for (std::size_t s0 = 0; s0 < steps; s0 += TC) {
+      // Steps s0 .. s0+n-1 read input rows t0 .. t0+n-1 (in reverse for the backward direction).
+      const std::size_t n = steps - s0 < TC ? steps - s0 : TC;
+      const std::size_t t0 = backward ? T - s0 - n : s0;
+      for (std::size_t k = 0; k < n; ++k)
+        for (std::size_t r = 0; r < G; ++r) gates[k * G + r] = bias[r];
+      if (n == TC) {
+        B::template gemm_acc<I, G, TC>(w_ih, in + t0 * I, gates);
+      } else {
+        for (std::size_t k = 0; k < n; ++k) B::template gemv_acc<I, G>(w_ih, in + (t0 + k) * I, gates + k * G);
+      }
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t s = s0 + k, t = backward ? T - 1 - s : s;
+        float* g = gates + (t - t0) * G;
+        if (s > 0) B::template gemv_acc<H, G>(w_hh, h, g);  // h is still zero at the first step
+        B::template lstm_cell<H>(g, c, h);
+        if constexpr (std::is_same_v<Aggregation, Sequence>) {
+          for (std::size_t j = 0; j < H; ++j) out[t * D * H + d * H + j] = h[j];
+        } else if constexpr (std::is_same_v<Aggregation, Mean>) {
+          for (std::size_t j = 0; j < H; ++j) sum[j] += h[j];
+        }
       }
     }
     if constexpr (std::is_same_v<Aggregation, Mean>) {

@@ -31,8 +31,7 @@ struct NormalizeLayer {
     const float* stdev = w + detail::tensor_offset(tensors, 1);
     float* inv = scratch;
     for (std::size_t c = 0; c < C; ++c) inv[c] = 1.0f / stdev[c];
-    for (std::size_t t = 0; t < In::len; ++t)
-      for (std::size_t c = 0; c < C; ++c) out[t * C + c] = (in[t * C + c] - mean[c]) * inv[c];
+    B::template normalize<In::len, C>(in, mean, inv, out);
   }
 
   // w: this layer's block of the payload, possibly unaligned (load() validates before copying).
