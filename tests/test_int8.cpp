@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <random>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,60 @@ TEST_CASE("int8 primitives: saturating doubling high multiply and rounding shift
   CHECK(q8::round_half_away_div(5, 2) == 3);
   CHECK(q8::round_half_away_div(-5, 2) == -3);
   CHECK(q8::round_half_away_div(-4, 3) == -1);
+}
+
+// The SIMD int8 kernels re-derive the primitives (e.g. SRDHM as floor((p + 2^30) / 2^31));
+// they must give Scalar's bytes for any parameters load() accepts, extremes included.
+TEST_CASE("int8 backend kernels equal Scalar on random and extreme values") {
+  std::mt19937 rng(20261125);
+  const auto uniform = [&rng](std::int64_t lo, std::int64_t hi) {
+    return static_cast<std::int32_t>(std::uniform_int_distribution<std::int64_t>(lo, hi)(rng));
+  };
+  const auto any_i32 = [&](int round) {
+    switch (round % 4) {
+      case 0: return uniform(INT32_MIN, INT32_MAX);
+      case 1: return uniform(-70000, 70000);
+      case 2: return uniform(0, 1) ? INT32_MAX - uniform(0, 3) : INT32_MIN + uniform(0, 3);
+      default: return uniform(-(1 << 20), 1 << 20);
+    }
+  };
+  constexpr std::size_t H = 24, G = 4 * H;
+  test::for_each_simd_backend([&](auto tag) {
+    using B = typename decltype(tag)::type;
+    for (int round = 0; round < 4000; ++round) {
+      std::int32_t acc[G], m0[G], shift[G];
+      const bool left = round % 5 == 4;  // a left shift needs accumulators that stay in int32
+      for (std::size_t r = 0; r < G; ++r) {
+        acc[r] = left ? uniform(-(1 << 26), 1 << 26) : any_i32(round);
+        // Powers of two make exact halves (a * 2^30 / 2^31 for odd a): the rounding cases.
+        m0[r] = round % 7 == 0 ? (r % 2 ? INT32_MAX : 0)
+                : round % 7 == 1 ? 1 << uniform(27, 30)
+                                 : uniform(0, INT32_MAX);
+        shift[r] = left ? uniform(0, 4) : uniform(-31, 0);
+      }
+      const std::int32_t zp = uniform(-128, 127), a = uniform(-128, 127), b = uniform(-128, 127);
+      std::int8_t want8[G], got8[G];
+      backend::Scalar::requantize_s8<G>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), want8);
+      B::template requantize_s8<G>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), got8);
+      REQUIRE(std::memcmp(want8, got8, G) == 0);
+
+      std::int16_t want_gate[G], got_gate[G];
+      for (std::size_t g = 0; g < 4; ++g) {
+        backend::Scalar::lstm_gate_q8<H>(acc + g * H, m0[g], shift[g], g == 2, want_gate + g * H);
+        B::template lstm_gate_q8<H>(acc + g * H, m0[g], shift[g], g == 2, got_gate + g * H);
+      }
+      REQUIRE(std::memcmp(want_gate, got_gate, sizeof want_gate) == 0);
+
+      std::int16_t c_want[H], c_got[H];
+      std::int8_t h_want[H], h_got[H];
+      for (std::size_t j = 0; j < H; ++j) c_want[j] = c_got[j] = static_cast<std::int16_t>(uniform(-32768, 32767));
+      const std::int32_t p = uniform(-27, 0), out_m0 = uniform(0, INT32_MAX), out_shift = uniform(-31, 0);
+      backend::Scalar::lstm_cell_q8<H>(want_gate, c_want, h_want, p, out_m0, out_shift, zp);
+      B::template lstm_cell_q8<H>(want_gate, c_got, h_got, p, out_m0, out_shift, zp);
+      REQUIRE(std::memcmp(c_want, c_got, sizeof c_want) == 0);
+      REQUIRE(std::memcmp(h_want, h_got, H) == 0);
+    }
+  });
 }
 
 TEST_CASE("int8 sigmoid/tanh table equals its definition, and the functions stay within 2 LSB") {

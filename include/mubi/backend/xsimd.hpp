@@ -454,23 +454,16 @@ struct Xsimd : Scalar {
     static __m256i sat(__m256i v, int lo, int hi) noexcept {
       return _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(lo)), _mm256_set1_epi32(hi));
     }
-    // round((p + nudge) / 2^31) toward zero, for 64-bit p; the low 32 bits hold the result.
-    static __m256i high_mul_round(__m256i p) noexcept {
-      const __m256i zero = _mm256_setzero_si256();
-      const __m256i nudge = _mm256_blendv_epi8(_mm256_set1_epi64x(std::int64_t{1} << 30),
-                                               _mm256_set1_epi64x(1 - (std::int64_t{1} << 30)),
-                                               _mm256_cmpgt_epi64(zero, p));
-      const __m256i q = _mm256_add_epi64(p, nudge);
-      const __m256i neg = _mm256_cmpgt_epi64(zero, q);
-      const __m256i magnitude = _mm256_srli_epi64(_mm256_sub_epi64(_mm256_xor_si256(q, neg), neg), 31);
-      return _mm256_sub_epi64(_mm256_xor_si256(magnitude, neg), neg);
-    }
     // SRDHM(a, m0) for m0 >= 0 (load() checks it), so the INT32_MIN * INT32_MIN case cannot
-    // occur. Multipliers and shifts per lane (a conv block's channels) or broadcast.
+    // occur. Multipliers per lane (a conv block's channels) or broadcast. With p = a * m0,
+    // truncating (p + nudge) / 2^31 toward zero equals floor((p + 2^30) / 2^31) for either
+    // sign of p, and the low 32 bits of a logical 64-bit shift are those of the arithmetic one.
     static __m256i srdhm(__m256i a, __m256i b) noexcept {
-      const __m256i even = high_mul_round(_mm256_mul_epi32(a, b));
-      const __m256i odd = high_mul_round(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), _mm256_srli_epi64(b, 32)));
-      return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+      const __m256i half = _mm256_set1_epi64x(std::int64_t{1} << 30);
+      const __m256i even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(a, b), half), 31);
+      const __m256i odd = _mm256_slli_epi64(
+          _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), _mm256_srli_epi64(b, 32)), half), 1);
+      return _mm256_blend_epi32(even, odd, 0xAA);
     }
     static __m256i rdbpot(__m256i x, __m256i e) noexcept {  // 0 <= e <= 31
       const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), e), _mm256_set1_epi32(1));
