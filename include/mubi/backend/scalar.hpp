@@ -138,6 +138,25 @@ struct Scalar {
     for (std::size_t r = 0; r < R; ++r) acc[r] = bias[r] + dot_s8<N>(w + r * N, x);
   }
 
+  // A layer that runs the same R x N int8 rows many times (a conv block's steps, an LSTM's
+  // recurrence) prepares them once per call; a SIMD backend may re-lay them out (on the
+  // stack) for its dot products. Here the rows are used where they are.
+  template <std::size_t N, std::size_t R>
+  static constexpr bool relays_rows = false;
+  template <std::size_t N, std::size_t R>
+  struct RowsRef {
+    const std::int8_t* w;
+  };
+  template <std::size_t N, std::size_t R>
+  static RowsRef<N, R> prepare_rows_s8(const std::int8_t* w) noexcept {
+    return {w};
+  }
+  template <std::size_t N, std::size_t R>
+  static void dot_prepared_s8(const RowsRef<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
+                              std::int32_t* acc) noexcept {
+    dot_rows_s8<N, R>(rows.w, x, bias, acc);
+  }
+
   // int8 requantization of F accumulators with per-channel multipliers (a conv block's
   // epilogue): y[f] = clamp(zp + RQ(acc[f], m0[f], shift[f]), lo, hi), lo <= hi.
   template <std::size_t F>

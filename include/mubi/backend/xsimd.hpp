@@ -297,6 +297,83 @@ struct Xsimd : Scalar {
   }
 
 #if defined(__AVX2__)
+  // Prepared rows (Scalar::prepare_rows_s8) for R a multiple of 8: the rows re-laid out on
+  // the stack as int16 pairs, outputs contiguous: pairs[q][r] = (w[r][2q], w[r][2q + 1]).
+  // A dot product is then one broadcast of (x[2q], x[2q + 1]) and one pmaddwd (or VNNI
+  // vpdpwssd) per 8 rows and pair, with no horizontal sums; accumulators are the outputs.
+  template <std::size_t N, std::size_t R>
+  static constexpr bool relays_rows = R % 8 == 0;
+
+  template <std::size_t N, std::size_t R>
+  struct PairedRows {
+    static constexpr std::size_t Q = (N + 1) / 2;
+    alignas(32) std::int32_t pairs[Q * R];
+  };
+
+  template <std::size_t N, std::size_t R>
+  static auto prepare_rows_s8(const std::int8_t* w) noexcept {
+    if constexpr (!relays_rows<N, R>) {
+      return Scalar::prepare_rows_s8<N, R>(w);
+    } else {
+      PairedRows<N, R> p;
+      constexpr std::size_t Q = PairedRows<N, R>::Q;
+      for (std::size_t r0 = 0; r0 < R; r0 += 8)
+        for (std::size_t q0 = 0; q0 < Q; q0 += 8) {
+          // Pairs q0..q0+7 of 8 rows (16 bytes each, up to 15 past the last row: see
+          // dot_rows_s8), transposed 8 x 8 as int32.
+          __m256i v[8];
+          MUBI_UNROLL for (std::size_t k = 0; k < 8; ++k)
+            v[k] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r0 + k) * N + 2 * q0)));
+          transpose8x8(v);
+          for (std::size_t j = 0; j < 8 && q0 + j < Q; ++j)
+            _mm256_store_si256(reinterpret_cast<__m256i*>(p.pairs + (q0 + j) * R + r0), v[j]);
+        }
+      if constexpr (N % 2 != 0)  // the last pair's second value is the next row's first byte
+        for (std::size_t r = 0; r < R; r += 8) {
+          auto* last = reinterpret_cast<__m256i*>(p.pairs + (Q - 1) * R + r);
+          _mm256_store_si256(last, _mm256_and_si256(*last, _mm256_set1_epi32(0xFFFF)));
+        }
+      return p;
+    }
+  }
+
+  template <std::size_t N, std::size_t R>
+  static void dot_prepared_s8(const RowsRef<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
+                              std::int32_t* acc) noexcept {
+    dot_rows_s8<N, R>(rows.w, x, bias, acc);
+  }
+  template <std::size_t N, std::size_t R>
+  static void dot_prepared_s8(const PairedRows<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
+                              std::int32_t* acc) noexcept {
+    constexpr std::size_t Q = PairedRows<N, R>::Q, V = R / 8, chunks = (2 * Q + 15) / 16;
+    alignas(32) std::int16_t x16[chunks * 16];  // x widened; a value past x meets a zero weight
+    MUBI_UNROLL for (std::size_t c = 0; c < chunks; ++c)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(x16 + 16 * c),
+                         _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 16 * c))));
+    // S partial sums when there are few output vectors, so that about 8 multiply-add chains
+    // overlap (one chain is latency-bound).
+    constexpr std::size_t S = V >= 8 ? 1 : 8 / V;
+    __m256i a[S][V];
+    MUBI_UNROLL for (std::size_t v = 0; v < V; ++v) {
+      a[0][v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8 * v));
+      MUBI_UNROLL for (std::size_t k = 1; k < S; ++k) a[k][v] = _mm256_setzero_si256();
+    }
+    const auto step = [&](std::size_t k, std::size_t q) {
+      std::int32_t pair;
+      std::memcpy(&pair, x16 + 2 * q, 4);
+      const __m256i xq = _mm256_set1_epi32(pair);
+      MUBI_UNROLL for (std::size_t v = 0; v < V; ++v)
+        a[k][v] = madd_acc(a[k][v], _mm256_load_si256(reinterpret_cast<const __m256i*>(rows.pairs + q * R + 8 * v)), xq);
+    };
+    constexpr std::size_t full = Q / S * S;
+    for (std::size_t q = 0; q < full; q += S) MUBI_UNROLL for (std::size_t k = 0; k < S; ++k) step(k, q + k);
+    for (std::size_t q = full; q < Q; ++q) step(0, q);
+    MUBI_UNROLL for (std::size_t v = 0; v < V; ++v) {
+      MUBI_UNROLL for (std::size_t k = 1; k < S; ++k) a[0][v] = _mm256_add_epi32(a[0][v], a[k][v]);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + 8 * v), a[0][v]);
+    }
+  }
+
   // A conv block's epilogue (Scalar::requantize_s8), 8 channels per step.
   template <std::size_t F>
   static void requantize_s8(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift, std::int32_t zp,
@@ -438,6 +515,37 @@ struct Xsimd : Scalar {
 #endif  // __SSE2__
 
 #if defined(__AVX2__)
+  // a + the pairwise int16 products of w and x, summed per int32 lane (wrapping, as the
+  // callers' static_asserts rule out overflow).
+  static __m256i madd_acc(__m256i a, __m256i w, __m256i x) noexcept {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    return _mm256_dpwssd_epi32(a, w, x);
+#elif defined(__AVXVNNI__)
+    return _mm256_dpwssd_avx_epi32(a, w, x);
+#else
+    return _mm256_add_epi32(a, _mm256_madd_epi16(w, x));
+#endif
+  }
+
+  // In-register transpose of an 8 x 8 int32 matrix (row k in v[k]).
+  static void transpose8x8(__m256i (&v)[8]) noexcept {
+    __m256i t[8], u[8];
+    for (std::size_t k = 0; k < 8; k += 2) {
+      t[k] = _mm256_unpacklo_epi32(v[k], v[k + 1]);
+      t[k + 1] = _mm256_unpackhi_epi32(v[k], v[k + 1]);
+    }
+    for (std::size_t k = 0; k < 8; k += 4) {
+      u[k] = _mm256_unpacklo_epi64(t[k], t[k + 2]);
+      u[k + 1] = _mm256_unpackhi_epi64(t[k], t[k + 2]);
+      u[k + 2] = _mm256_unpacklo_epi64(t[k + 1], t[k + 3]);
+      u[k + 3] = _mm256_unpackhi_epi64(t[k + 1], t[k + 3]);
+    }
+    for (std::size_t k = 0; k < 4; ++k) {
+      v[k] = _mm256_permute2x128_si256(u[k], u[k + 4], 0x20);
+      v[k + 4] = _mm256_permute2x128_si256(u[k], u[k + 4], 0x31);
+    }
+  }
+
   // docs/int8.md's primitives on 8 int32 lanes (fixed_point.hpp is the scalar definition).
   struct Q8x8 {
     static __m256i load16(const std::int16_t* p) noexcept {

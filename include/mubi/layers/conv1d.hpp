@@ -129,6 +129,7 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
       }
       std::memcpy(dst + R * C, dst, C);
     };
+    const auto rows = B::template prepare_rows_s8<KC, F>(wq);
     for (std::size_t r = 0; r + 1 < K + lead; ++r) load_row(r);
     for (std::size_t u = 0; u < Out::len; ++u) {
       for (std::size_t p = 0; p < P; ++p) {
@@ -136,7 +137,7 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
         load_row(t + K - 1 + lead);  // into the slot of padded row t - 1, no longer needed
         const std::int8_t* x = window + (t % R) * C;
         std::int32_t acc[F];
-        B::template dot_rows_s8<KC, F>(wq, x, bias, acc);
+        B::template dot_prepared_s8<KC, F>(rows, x, bias, acc);
         for (std::size_t f = 0; f < F; ++f)
           best[f] = p == 0 || acc[f] > best[f] ? acc[f] : best[f];  // pooling before requantizing: same result
       }
