@@ -145,11 +145,13 @@ struct Scalar {
   static constexpr bool relays_rows = false;
   template <std::size_t N, std::size_t R>
   struct RowsRef {
-    const std::int8_t* w;
+    const std::int8_t* w = nullptr;
   };
   template <std::size_t N, std::size_t R>
-  static RowsRef<N, R> prepare_rows_s8(const std::int8_t* w) noexcept {
-    return {w};
+  using PreparedRows = RowsRef<N, R>;
+  template <std::size_t N, std::size_t R>
+  static void prepare_rows_s8(const std::int8_t* w, RowsRef<N, R>& rows) noexcept {
+    rows.w = w;
   }
   template <std::size_t N, std::size_t R>
   static void dot_prepared_s8(const RowsRef<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,

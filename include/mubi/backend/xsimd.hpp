@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <numeric>
+#include <type_traits>
 #include <utility>
 
 #include <xsimd/xsimd.hpp>
@@ -311,30 +312,28 @@ struct Xsimd : Scalar {
   };
 
   template <std::size_t N, std::size_t R>
-  static auto prepare_rows_s8(const std::int8_t* w) noexcept {
-    if constexpr (!relays_rows<N, R>) {
-      return Scalar::prepare_rows_s8<N, R>(w);
-    } else {
-      PairedRows<N, R> p;
-      constexpr std::size_t Q = PairedRows<N, R>::Q;
-      for (std::size_t r0 = 0; r0 < R; r0 += 8)
-        for (std::size_t q0 = 0; q0 < Q; q0 += 8) {
-          // Pairs q0..q0+7 of 8 rows (16 bytes each, up to 15 past the last row: see
-          // dot_rows_s8), transposed 8 x 8 as int32.
-          __m256i v[8];
-          MUBI_UNROLL for (std::size_t k = 0; k < 8; ++k)
-            v[k] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r0 + k) * N + 2 * q0)));
-          transpose8x8(v);
-          for (std::size_t j = 0; j < 8 && q0 + j < Q; ++j)
-            _mm256_store_si256(reinterpret_cast<__m256i*>(p.pairs + (q0 + j) * R + r0), v[j]);
-        }
-      if constexpr (N % 2 != 0)  // the last pair's second value is the next row's first byte
-        for (std::size_t r = 0; r < R; r += 8) {
-          auto* last = reinterpret_cast<__m256i*>(p.pairs + (Q - 1) * R + r);
-          _mm256_store_si256(last, _mm256_and_si256(*last, _mm256_set1_epi32(0xFFFF)));
-        }
-      return p;
-    }
+  using PreparedRows = std::conditional_t<relays_rows<N, R>, PairedRows<N, R>, RowsRef<N, R>>;
+
+  using Scalar::prepare_rows_s8;
+  template <std::size_t N, std::size_t R>
+  static void prepare_rows_s8(const std::int8_t* w, PairedRows<N, R>& p) noexcept {
+    constexpr std::size_t Q = PairedRows<N, R>::Q;
+    for (std::size_t r0 = 0; r0 < R; r0 += 8)
+      for (std::size_t q0 = 0; q0 < Q; q0 += 8) {
+        // Pairs q0..q0+7 of 8 rows (16 bytes each, up to 15 past the last row: see
+        // dot_rows_s8), transposed 8 x 8 as int32.
+        __m256i v[8];
+        MUBI_UNROLL for (std::size_t k = 0; k < 8; ++k)
+          v[k] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r0 + k) * N + 2 * q0)));
+        transpose8x8(v);
+        for (std::size_t j = 0; j < 8 && q0 + j < Q; ++j)
+          _mm256_store_si256(reinterpret_cast<__m256i*>(p.pairs + (q0 + j) * R + r0), v[j]);
+      }
+    if constexpr (N % 2 != 0)  // the last pair's second value is the next row's first byte
+      for (std::size_t r = 0; r < R; r += 8) {
+        auto* last = reinterpret_cast<__m256i*>(p.pairs + (Q - 1) * R + r);
+        _mm256_store_si256(last, _mm256_and_si256(*last, _mm256_set1_epi32(0xFFFF)));
+      }
   }
 
   template <std::size_t N, std::size_t R>

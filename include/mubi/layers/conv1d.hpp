@@ -129,7 +129,8 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
       }
       std::memcpy(dst + R * C, dst, C);
     };
-    const auto rows = B::template prepare_rows_s8<KC, F>(wq);
+    typename B::template PreparedRows<KC, F> rows;
+    B::template prepare_rows_s8<KC, F>(wq, rows);
     for (std::size_t r = 0; r + 1 < K + lead; ++r) load_row(r);
     for (std::size_t u = 0; u < Out::len; ++u) {
       for (std::size_t p = 0; p < P; ++p) {

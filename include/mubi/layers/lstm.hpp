@@ -171,34 +171,36 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
     }
     const bool backward = d == 1;
     const std::size_t steps = backward ? backward_steps : T;
-    const auto run = [&](auto&& gate_accumulators) {
-      for (std::size_t s = 0; s < steps; ++s) {
-        const std::size_t t = backward ? T - 1 - s : s;
-        std::memcpy(xh, in + t * I, I);
-        std::int32_t acc[G];
-        gate_accumulators(acc);
-        for (std::size_t g = 0; g < 4; ++g)  // gates i, f, g, o: H rows each
-          B::template lstm_gate_q8<H>(acc + g * H, m0[g], shift[g], g == 2, gate + g * H);
-        B::template lstm_cell_q8<H>(gate, c, h, p, out_m0, out_shift, zp_h);
-        if constexpr (std::is_same_v<Aggregation, Sequence>) {
-          std::memcpy(out + t * D * H + d * H, h, H);
-        } else if constexpr (std::is_same_v<Aggregation, Mean>) {
-          for (std::size_t j = 0; j < H; ++j) sum[j] += h[j];
+    // A backend that re-lays rows out gets them once per direction, for a recurrence (one
+    // step is not worth it); otherwise the rows run where they are, H at a time (a small
+    // stack on an MCU).
+    constexpr bool relays = B::template relays_rows<IH, G>;
+    const bool prepared = relays && steps > 1;
+    typename B::template PreparedRows<IH, G> rows;
+    if (prepared) B::template prepare_rows_s8<IH, G>(wq, rows);
+    for (std::size_t s = 0; s < steps; ++s) {
+      const std::size_t t = backward ? T - 1 - s : s;
+      std::memcpy(xh, in + t * I, I);
+      if constexpr (relays) {
+        if (prepared) {
+          std::int32_t acc[G];
+          B::template dot_prepared_s8<IH, G>(rows, xh, bias, acc);
+          for (std::size_t g = 0; g < 4; ++g)
+            B::template lstm_gate_q8<H>(acc + g * H, m0[g], shift[g], g == 2, gate + g * H);
         }
       }
-    };
-    const auto run_unprepared = [&] {
-      run([&](std::int32_t* acc) { B::template dot_rows_s8<IH, G>(wq, xh, bias, acc); });
-    };
-    bool done = false;
-    if constexpr (B::template relays_rows<IH, G>) {
-      if (steps > 1) {  // a re-layout pays off over a recurrence, not for one step
-        const auto rows = B::template prepare_rows_s8<IH, G>(wq);
-        run([&](std::int32_t* acc) { B::template dot_prepared_s8<IH, G>(rows, xh, bias, acc); });
-        done = true;
+      for (std::size_t g = 0; !prepared && g < 4; ++g) {  // gates i, f, g, o
+        std::int32_t acc[H];
+        B::template dot_rows_s8<IH, H>(wq + g * H * IH, xh, bias + g * H, acc);
+        B::template lstm_gate_q8<H>(acc, m0[g], shift[g], g == 2, gate + g * H);
+      }
+      B::template lstm_cell_q8<H>(gate, c, h, p, out_m0, out_shift, zp_h);
+      if constexpr (std::is_same_v<Aggregation, Sequence>) {
+        std::memcpy(out + t * D * H + d * H, h, H);
+      } else if constexpr (std::is_same_v<Aggregation, Mean>) {
+        for (std::size_t j = 0; j < H; ++j) sum[j] += h[j];
       }
     }
-    if (!done) run_unprepared();
     finish(h, sum, steps, d, out);
   }
 
