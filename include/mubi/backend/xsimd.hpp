@@ -344,11 +344,9 @@ struct Xsimd : Scalar {
   template <std::size_t N, std::size_t R>
   static void dot_prepared_s8(const PairedRows<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
                               std::int32_t* acc) noexcept {
-    constexpr std::size_t Q = PairedRows<N, R>::Q, V = R / 8, chunks = (2 * Q + 15) / 16;
-    alignas(32) std::int16_t x16[chunks * 16];  // x widened; a value past x meets a zero weight
-    MUBI_UNROLL for (std::size_t c = 0; c < chunks; ++c)
-      _mm256_store_si256(reinterpret_cast<__m256i*>(x16 + 16 * c),
-                         _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 16 * c))));
+    constexpr std::size_t Q = PairedRows<N, R>::Q, V = R / 8;
+    alignas(32) std::int16_t x16[(2 * Q + 15) / 16 * 16];
+    widen16<2 * Q>(x, x16);
     // S partial sums when there are few output vectors, so that about 8 multiply-add chains
     // overlap (one chain is latency-bound).
     constexpr std::size_t S = V >= 8 ? 1 : 8 / V;
@@ -358,9 +356,7 @@ struct Xsimd : Scalar {
       MUBI_UNROLL for (std::size_t k = 1; k < S; ++k) a[k][v] = _mm256_setzero_si256();
     }
     const auto step = [&](std::size_t k, std::size_t q) {
-      std::int32_t pair;
-      std::memcpy(&pair, x16 + 2 * q, 4);
-      const __m256i xq = _mm256_set1_epi32(pair);
+      const __m256i xq = pair_at(x16, q);
       MUBI_UNROLL for (std::size_t v = 0; v < V; ++v)
         a[k][v] = madd_acc(a[k][v], _mm256_load_si256(reinterpret_cast<const __m256i*>(rows.pairs + q * R + 8 * v)), xq);
     };
@@ -414,12 +410,8 @@ struct Xsimd : Scalar {
   static void lstm_gate_q8(const std::int32_t* acc, std::int32_t m0, std::int32_t shift, bool tanh_gate,
                            std::int16_t* out) noexcept {
     constexpr std::size_t full = H / 8 * 8;
-    for (std::size_t j = 0; j < full; j += 8) {
-      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j));
-      const __m256i z = Q8x8::sat(Q8x8::requantize(a, m0, shift), -32768, 32767);
-      const __m256i v = _mm256_add_epi32(z, _mm256_add_epi32(z, z));  // 3z: the table's index scale
-      Q8x8::store16(out + j, tanh_gate ? Q8x8::tanh(v) : Q8x8::sigmoid(v));
-    }
+    for (std::size_t j = 0; j < full; j += 8)
+      Q8x8::store16(out + j, Q8x8::gate(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j)), m0, shift, tanh_gate));
     if constexpr (full < H) Scalar::lstm_gate_q8_range(acc, m0, shift, tanh_gate, out, full, H);
   }
 
@@ -427,18 +419,9 @@ struct Xsimd : Scalar {
   static void lstm_cell_q8(const std::int16_t* gate, std::int16_t* c, std::int8_t* h, std::int32_t p,
                            std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h) noexcept {
     constexpr std::size_t full = H / 8 * 8;
-    const int cell_shift = p + 12;
-    for (std::size_t j = 0; j < full; j += 8) {
-      const __m256i ig = Q8x8::load16(gate + j), fg = Q8x8::load16(gate + H + j);
-      const __m256i gg = Q8x8::load16(gate + 2 * H + j), og = Q8x8::load16(gate + 3 * H + j);
-      __m256i cj = Q8x8::sat(Q8x8::rdbpot(_mm256_mullo_epi32(fg, Q8x8::load16(c + j)), 15), -32768, 32767);
-      cj = Q8x8::sat(_mm256_add_epi32(cj, Q8x8::rdbpot(_mm256_mullo_epi32(ig, gg), 30 + p)), -32768, 32767);
-      Q8x8::store16(c + j, cj);
-      __m256i v = _mm256_add_epi32(cj, _mm256_add_epi32(cj, cj));
-      v = cell_shift >= 0 ? _mm256_sll_epi32(v, _mm_cvtsi32_si128(cell_shift)) : Q8x8::rdbpot(v, -cell_shift);
-      const __m256i hq = Q8x8::requantize(_mm256_mullo_epi32(og, Q8x8::tanh(v)), out_m0, out_shift);
-      Q8x8::store8(h + j, Q8x8::sat(_mm256_add_epi32(hq, _mm256_set1_epi32(zp_h)), -128, 127));
-    }
+    for (std::size_t j = 0; j < full; j += 8)
+      Q8x8::cell(Q8x8::load16(gate + j), Q8x8::load16(gate + H + j), Q8x8::load16(gate + 2 * H + j),
+                 Q8x8::load16(gate + 3 * H + j), c + j, h + j, p, out_m0, out_shift, zp_h);
     if constexpr (full < H) Scalar::lstm_cell_q8_range(gate, H, c, h, p, out_m0, out_shift, zp_h, full, H);
   }
 #endif
@@ -526,6 +509,21 @@ struct Xsimd : Scalar {
 #endif
   }
 
+  // x16[0..N) = x[0..N) widened, in blocks of 16 (reads up to 15 bytes past x; a value past
+  // x meets a zero weight).
+  template <std::size_t N>
+  static void widen16(const std::int8_t* x, std::int16_t* x16) noexcept {
+    MUBI_UNROLL for (std::size_t c = 0; c < (N + 15) / 16; ++c)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(x16 + 16 * c),
+                         _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 16 * c))));
+  }
+  // (x16[2q], x16[2q + 1]) in every int32 lane.
+  static __m256i pair_at(const std::int16_t* x16, std::size_t q) noexcept {
+    std::int32_t pair;
+    std::memcpy(&pair, x16 + 2 * q, 4);
+    return _mm256_set1_epi32(pair);
+  }
+
   // In-register transpose of an 8 x 8 int32 matrix (row k in v[k]).
   static void transpose8x8(__m256i (&v)[8]) noexcept {
     __m256i t[8], u[8];
@@ -579,14 +577,27 @@ struct Xsimd : Scalar {
           _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_cmpgt_epi32(_mm256_setzero_si256(), x));
       return _mm256_sub_epi32(_mm256_srav_epi32(x, e), _mm256_cmpgt_epi32(rem, threshold));
     }
-    static __m256i rdbpot(__m256i x, int e) noexcept { return rdbpot(x, _mm256_set1_epi32(e)); }
+    // The same with one exponent for all lanes (the LSTM's per-gate terms): mask and half
+    // are constants, the shift takes a count register.
+    static __m256i rdbpot(__m256i x, int e) noexcept {
+      const auto mask = static_cast<std::int32_t>((std::uint32_t{1} << e) - 1u);
+      const __m256i threshold =
+          _mm256_sub_epi32(_mm256_set1_epi32(mask >> 1), _mm256_cmpgt_epi32(_mm256_setzero_si256(), x));
+      return _mm256_sub_epi32(_mm256_sra_epi32(x, _mm_cvtsi32_si128(e)),
+                              _mm256_cmpgt_epi32(_mm256_and_si256(x, _mm256_set1_epi32(mask)), threshold));
+    }
     static __m256i requantize(__m256i x, __m256i m0, __m256i shift) noexcept {
       const __m256i zero = _mm256_setzero_si256();
       const __m256i left = _mm256_max_epi32(shift, zero), right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
       return rdbpot(srdhm(_mm256_sllv_epi32(x, left), m0), right);
     }
     static __m256i requantize(__m256i x, std::int32_t m0, std::int32_t shift) noexcept {
-      return requantize(x, _mm256_set1_epi32(m0), _mm256_set1_epi32(shift));
+      if (shift > 0) x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(shift));
+      const __m256i m = _mm256_set1_epi32(m0);  // the odd lanes' multiplier is m0 too: no shift
+      const __m256i half = _mm256_set1_epi64x(std::int64_t{1} << 30);
+      const __m256i even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, m), half), 31);
+      const __m256i odd = _mm256_slli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), m), half), 1);
+      return rdbpot(_mm256_blend_epi32(even, odd, 0xAA), shift > 0 ? 0 : -shift);
     }
     // kSigmoidTable[i] | kSigmoidTable[i + 1] << 16 (the last entry twice): one gather fetches
     // both ends of an interpolation interval.
@@ -604,7 +615,29 @@ struct Xsimd : Scalar {
       const __m256i lo = _mm256_and_si256(both, _mm256_set1_epi32(0xFFFF));
       const __m256i hi = _mm256_srli_epi32(both, 16);
       // Past the table (index clamped to 255) both ends are equal, so the fraction adds 0.
-      return _mm256_add_epi32(_mm256_slli_epi32(lo, frac_bits), _mm256_mullo_epi32(frac, _mm256_sub_epi32(hi, lo)));
+      return _mm256_add_epi32(_mm256_slli_epi32(lo, frac_bits), mul16(frac, _mm256_sub_epi32(hi, lo)));
+    }
+    // a * b for a in [0, 2^15) and b in int16 range (both in int32 lanes): one pmaddwd, as
+    // a's upper half is zero, instead of the slower 32-bit multiply.
+    static __m256i mul16(__m256i a, __m256i b) noexcept { return _mm256_madd_epi16(a, b); }
+    // One LSTM gate block (Scalar::lstm_gate_q8_range): Q3.12 from the accumulators, then
+    // sigmoid, or tanh for the cell candidate, in Q0.15.
+    static __m256i gate(__m256i acc, std::int32_t m0, std::int32_t shift, bool tanh_gate) noexcept {
+      const __m256i z = sat(requantize(acc, m0, shift), -32768, 32767);
+      const __m256i v = _mm256_add_epi32(z, _mm256_add_epi32(z, z));  // 3z: the table's index scale
+      return tanh_gate ? tanh(v) : sigmoid(v);
+    }
+    // The cell and hidden state of 8 units (Scalar::lstm_cell_q8_range) from their gates.
+    static void cell(__m256i ig, __m256i fg, __m256i gg, __m256i og, std::int16_t* c, std::int8_t* h,
+                        std::int32_t p, std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h) noexcept {
+      const int cell_shift = p + 12;
+      __m256i cj = sat(rdbpot(mul16(fg, load16(c)), 15), -32768, 32767);
+      cj = sat(_mm256_add_epi32(cj, rdbpot(mul16(ig, gg), 30 + p)), -32768, 32767);
+      store16(c, cj);
+      __m256i v = _mm256_add_epi32(cj, _mm256_add_epi32(cj, cj));
+      v = cell_shift >= 0 ? _mm256_sll_epi32(v, _mm_cvtsi32_si128(cell_shift)) : rdbpot(v, -cell_shift);
+      const __m256i hq = requantize(mul16(og, tanh(v)), out_m0, out_shift);
+      store8(h, sat(_mm256_add_epi32(hq, _mm256_set1_epi32(zp_h)), -128, 127));
     }
     static __m256i sigmoid(__m256i v) noexcept {
       const __m256i r = interpolate(_mm256_abs_epi32(v), 9);
