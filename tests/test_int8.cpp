@@ -102,6 +102,40 @@ TEST_CASE("int8 backend kernels equal Scalar on random and extreme values") {
   });
 }
 
+// Prepared rows (re-laid out by a SIMD backend: int16 pairs, or VNNI byte quads with x + 128)
+// must give Scalar's dot products for every row length, including odd ones and extremes.
+template <std::size_t N, std::size_t R, class B>
+void check_prepared_rows(std::mt19937& rng) {
+  std::uniform_int_distribution<int> byte(-128, 127);
+  // Rows, x and 16 bytes of slack after each: the kernels may read up to 15 bytes past.
+  std::vector<std::int8_t> w(R * N + 16), x(N + 16);
+  std::int32_t bias[R], want[R], got[R];
+  for (int round = 0; round < 50; ++round) {
+    for (auto& v : w) v = static_cast<std::int8_t>(round == 0 ? -128 : round == 1 ? 127 : byte(rng));
+    for (auto& v : x) v = static_cast<std::int8_t>(round == 0 ? -128 : round == 1 ? -128 : byte(rng));
+    for (std::size_t r = 0; r < R; ++r) bias[r] = static_cast<std::int32_t>(byte(rng)) * 1000;
+    backend::Scalar::dot_rows_s8<N, R>(w.data(), x.data(), bias, want);
+    typename B::template PreparedRows<N, R> rows;
+    B::template prepare_rows_s8<N, R>(w.data(), rows);
+    B::template dot_prepared_s8<N, R>(rows, x.data(), bias, got);
+    REQUIRE(std::memcmp(want, got, sizeof want) == 0);
+  }
+}
+
+TEST_CASE("int8 prepared rows give Scalar's dot products") {
+  std::mt19937 rng(7);
+  test::for_each_simd_backend([&](auto tag) {
+    using B = typename decltype(tag)::type;
+    check_prepared_rows<45, 16, B>(rng);  // the UCI-HAR conv blocks and LSTM
+    check_prepared_rows<80, 16, B>(rng);
+    check_prepared_rows<40, 96, B>(rng);
+    check_prepared_rows<17, 8, B>(rng);  // odd lengths: a last pair or quad that is partly outside the row
+    check_prepared_rows<3, 24, B>(rng);
+    check_prepared_rows<66, 40, B>(rng);
+    check_prepared_rows<12, 6, B>(rng);  // rows not a multiple of 8: used where they are
+  });
+}
+
 TEST_CASE("int8 sigmoid/tanh table equals its definition, and the functions stay within 2 LSB") {
   for (int i = 0; i < 256; ++i) {
     const double v = std::floor(65536.0 / (1.0 + std::exp(-i / 24.0)) + 0.5);

@@ -299,41 +299,74 @@ struct Xsimd : Scalar {
 
 #if defined(__AVX2__)
   // Prepared rows (Scalar::prepare_rows_s8) for R a multiple of 8: the rows re-laid out on
-  // the stack as int16 pairs, outputs contiguous: pairs[q][r] = (w[r][2q], w[r][2q + 1]).
-  // A dot product is then one broadcast of (x[2q], x[2q + 1]) and one pmaddwd (or VNNI
-  // vpdpwssd) per 8 rows and pair, with no horizontal sums; accumulators are the outputs.
+  // the stack in groups of K inputs, outputs contiguous: cells[q][r] holds w[r][Kq .. Kq+K-1].
+  // A dot product is then one broadcast of x's group q and one multiply-add per 8 rows and
+  // group, with no horizontal sums; the accumulators are the outputs. With VNNI (AVX-VNNI or
+  // AVX-512 VNNI) K = 4 bytes, vpdpbusd, on x + 128 as unsigned bytes (the rows' sums times
+  // 128 are subtracted once); otherwise K = 2, int16 pairs and pmaddwd.
+#if defined(__AVXVNNI__) || (defined(__AVX512VNNI__) && defined(__AVX512VL__))
+#define MUBI_XSIMD_VNNI 1
+#endif
   template <std::size_t N, std::size_t R>
   static constexpr bool relays_rows = R % 8 == 0;
 
   template <std::size_t N, std::size_t R>
-  struct PairedRows {
-    static constexpr std::size_t Q = (N + 1) / 2;
-    alignas(32) std::int32_t pairs[Q * R];
+  struct PackedRows {
+#ifdef MUBI_XSIMD_VNNI
+    static constexpr std::size_t K = 4;
+    alignas(32) std::int32_t offset[R];  // -128 * sum_j w[r][j]
+#else
+    static constexpr std::size_t K = 2;
+#endif
+    static constexpr std::size_t Q = (N + K - 1) / K;
+    alignas(32) std::int32_t cells[Q * R];
   };
 
   template <std::size_t N, std::size_t R>
-  using PreparedRows = std::conditional_t<relays_rows<N, R>, PairedRows<N, R>, RowsRef<N, R>>;
+  using PreparedRows = std::conditional_t<relays_rows<N, R>, PackedRows<N, R>, RowsRef<N, R>>;
 
   using Scalar::prepare_rows_s8;
   template <std::size_t N, std::size_t R>
-  static void prepare_rows_s8(const std::int8_t* w, PairedRows<N, R>& p) noexcept {
-    constexpr std::size_t Q = PairedRows<N, R>::Q;
+  static void prepare_rows_s8(const std::int8_t* w, PackedRows<N, R>& p) noexcept {
+    constexpr std::size_t K = PackedRows<N, R>::K, Q = PackedRows<N, R>::Q;
     for (std::size_t r0 = 0; r0 < R; r0 += 8)
       for (std::size_t q0 = 0; q0 < Q; q0 += 8) {
-        // Pairs q0..q0+7 of 8 rows (16 bytes each, up to 15 past the last row: see
-        // dot_rows_s8), transposed 8 x 8 as int32.
+        // Groups q0..q0+7 of 8 rows, transposed 8 x 8 as int32. A read may pass a row's
+        // end into the next row (masked below), but never more than 15 bytes past the last
+        // row (see dot_rows_s8): the last rows' tails go through a zeroed copy.
         __m256i v[8];
-        MUBI_UNROLL for (std::size_t k = 0; k < 8; ++k)
-          v[k] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (r0 + k) * N + 2 * q0)));
+        MUBI_UNROLL for (std::size_t k = 0; k < 8; ++k) {
+          const std::size_t at = (r0 + k) * N + K * q0;
+          if constexpr (K == 2) {
+            v[k] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + at)));
+          } else if (at + 32 <= R * N + 15) {
+            v[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + at));
+          } else {
+            alignas(32) std::int8_t tail[32] = {};
+            std::memcpy(tail, w + at, R * N - at);
+            v[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
+          }
+        }
         transpose8x8(v);
         for (std::size_t j = 0; j < 8 && q0 + j < Q; ++j)
-          _mm256_store_si256(reinterpret_cast<__m256i*>(p.pairs + (q0 + j) * R + r0), v[j]);
+          _mm256_store_si256(reinterpret_cast<__m256i*>(p.cells + (q0 + j) * R + r0), v[j]);
       }
-    if constexpr (N % 2 != 0)  // the last pair's second value is the next row's first byte
+    if constexpr (N % K != 0) {  // the last group's values past N belong to the next row
+      const auto keep = static_cast<std::int32_t>(K == 2 ? 0xFFFFu : (1u << (8 * (N % K))) - 1u);
       for (std::size_t r = 0; r < R; r += 8) {
-        auto* last = reinterpret_cast<__m256i*>(p.pairs + (Q - 1) * R + r);
-        _mm256_store_si256(last, _mm256_and_si256(*last, _mm256_set1_epi32(0xFFFF)));
+        auto* last = reinterpret_cast<__m256i*>(p.cells + (Q - 1) * R + r);
+        _mm256_store_si256(last, _mm256_and_si256(*last, _mm256_set1_epi32(keep)));
       }
+    }
+#ifdef MUBI_XSIMD_VNNI
+    for (std::size_t r = 0; r < R; r += 8) {
+      __m256i sum = _mm256_setzero_si256();
+      for (std::size_t q = 0; q < Q; ++q)
+        sum = dpbusd(sum, _mm256_set1_epi8(static_cast<char>(0x80)),
+                                       _mm256_load_si256(reinterpret_cast<const __m256i*>(p.cells + q * R + r)));
+      _mm256_store_si256(reinterpret_cast<__m256i*>(p.offset + r), _mm256_sub_epi32(_mm256_setzero_si256(), sum));
+    }
+#endif
   }
 
   template <std::size_t N, std::size_t R>
@@ -342,23 +375,42 @@ struct Xsimd : Scalar {
     dot_rows_s8<N, R>(rows.w, x, bias, acc);
   }
   template <std::size_t N, std::size_t R>
-  static void dot_prepared_s8(const PairedRows<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
+  static void dot_prepared_s8(const PackedRows<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
                               std::int32_t* acc) noexcept {
-    constexpr std::size_t Q = PairedRows<N, R>::Q, V = R / 8;
-    alignas(32) std::int16_t x16[(2 * Q + 15) / 16 * 16];
-    widen16<2 * Q>(x, x16);
+    constexpr std::size_t K = PackedRows<N, R>::K, Q = PackedRows<N, R>::Q, V = R / 8;
+    // x's groups (a value past x meets a zero weight): int16 pairs, or bytes + 128.
+    alignas(32) std::int8_t xg[(K * Q * (K == 2 ? 2 : 1) + 31) / 32 * 32];
+    if constexpr (K == 2) {
+      widen16<2 * Q>(x, reinterpret_cast<std::int16_t*>(xg));
+    } else {
+      MUBI_UNROLL for (std::size_t c = 0; c < (K * Q + 15) / 16; ++c)
+        _mm_store_si128(reinterpret_cast<__m128i*>(xg + 16 * c),
+                        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 16 * c)),
+                                      _mm_set1_epi8(static_cast<char>(0x80))));
+    }
     // S partial sums when there are few output vectors, so that about 8 multiply-add chains
     // overlap (one chain is latency-bound).
     constexpr std::size_t S = V >= 8 ? 1 : 8 / V;
     __m256i a[S][V];
     MUBI_UNROLL for (std::size_t v = 0; v < V; ++v) {
       a[0][v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8 * v));
+#ifdef MUBI_XSIMD_VNNI
+      a[0][v] = _mm256_add_epi32(a[0][v], _mm256_load_si256(reinterpret_cast<const __m256i*>(rows.offset + 8 * v)));
+#endif
       MUBI_UNROLL for (std::size_t k = 1; k < S; ++k) a[k][v] = _mm256_setzero_si256();
     }
     const auto step = [&](std::size_t k, std::size_t q) {
-      const __m256i xq = pair_at(x16, q);
-      MUBI_UNROLL for (std::size_t v = 0; v < V; ++v)
-        a[k][v] = madd_acc(a[k][v], _mm256_load_si256(reinterpret_cast<const __m256i*>(rows.pairs + q * R + 8 * v)), xq);
+      std::int32_t group;
+      std::memcpy(&group, xg + 4 * q, 4);
+      const __m256i xq = _mm256_set1_epi32(group);
+      MUBI_UNROLL for (std::size_t v = 0; v < V; ++v) {
+        const __m256i wq = _mm256_load_si256(reinterpret_cast<const __m256i*>(rows.cells + q * R + 8 * v));
+#ifdef MUBI_XSIMD_VNNI
+        a[k][v] = dpbusd(a[k][v], xq, wq);
+#else
+        a[k][v] = madd_acc(a[k][v], wq, xq);
+#endif
+      }
     };
     constexpr std::size_t full = Q / S * S;
     for (std::size_t q = 0; q < full; q += S) MUBI_UNROLL for (std::size_t k = 0; k < S; ++k) step(k, q + k);
@@ -497,6 +549,17 @@ struct Xsimd : Scalar {
 #endif  // __SSE2__
 
 #if defined(__AVX2__)
+#ifdef MUBI_XSIMD_VNNI
+  // acc + the products of 4 unsigned bytes of u and 4 signed bytes of w, per int32 lane.
+  static __m256i dpbusd(__m256i acc, __m256i u, __m256i w) noexcept {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    return _mm256_dpbusd_epi32(acc, u, w);
+#else
+    return _mm256_dpbusd_avx_epi32(acc, u, w);
+#endif
+  }
+#endif
+
   // a + the pairwise int16 products of w and x, summed per int32 lane (wrapping, as the
   // callers' static_asserts rule out overflow).
   static __m256i madd_acc(__m256i a, __m256i w, __m256i x) noexcept {
@@ -516,12 +579,6 @@ struct Xsimd : Scalar {
     MUBI_UNROLL for (std::size_t c = 0; c < (N + 15) / 16; ++c)
       _mm256_store_si256(reinterpret_cast<__m256i*>(x16 + 16 * c),
                          _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 16 * c))));
-  }
-  // (x16[2q], x16[2q + 1]) in every int32 lane.
-  static __m256i pair_at(const std::int16_t* x16, std::size_t q) noexcept {
-    std::int32_t pair;
-    std::memcpy(&pair, x16 + 2 * q, 4);
-    return _mm256_set1_epi32(pair);
   }
 
   // In-register transpose of an 8 x 8 int32 matrix (row k in v[k]).
