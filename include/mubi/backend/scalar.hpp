@@ -194,6 +194,11 @@ struct Scalar {
     }
   }
 
+  // Whether quantize_window_s8 (a whole T x C window into T * C bytes) pays off over
+  // quantizing a conv block's rows as it reads them (and so needs that much stack).
+  template <std::size_t T, std::size_t C>
+  static constexpr bool quantizes_windows = false;
+
   // int8 LSTM, one gate of H units (docs/int8.md): z = sat16(RQ(acc)) in Q3.12, then
   // sigmoid, or tanh for the cell candidate, in Q0.15.
   template <std::size_t H>

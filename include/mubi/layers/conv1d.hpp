@@ -114,6 +114,13 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
     const std::int32_t zp_in = qp[3 * F], zp_out = qp[3 * F + 1], hi = qp[3 * F + 3];
     const std::int32_t lo = Relu && zp_out > qp[3 * F + 2] ? zp_out : qp[3 * F + 2];
     auto* window = reinterpret_cast<std::int8_t*>(scratch);
+    // A host backend may quantize the raw window in one pass first (on its stack).
+    constexpr bool quantize_first = std::is_same_v<InT, float> && B::template quantizes_windows<T, C>;
+    std::conditional_t<quantize_first, std::array<std::int8_t, T * C>, std::array<std::int8_t, 0>> quantized;
+    if constexpr (quantize_first) {
+      const float* a = detail::tensor_at<float>(w, tensors, 0);
+      B::template quantize_window_s8<T, C>(in, a, a + C, static_cast<std::int8_t>(a[2 * C]), quantized.data());
+    }
     auto* best = reinterpret_cast<std::int32_t*>(scratch + window_bytes);
 
     // Padded row r (input row r - pad) goes to slots r % R and r % R + R, so the K rows
@@ -122,8 +129,10 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
       std::int8_t* dst = window + (r_plus_pad % R) * C;
       if (r_plus_pad < pad || r_plus_pad - pad >= T) {
         for (std::size_t c = 0; c < C; ++c) dst[c] = static_cast<std::int8_t>(zp_in);
-      } else if constexpr (std::is_same_v<InT, float>) {
+      } else if constexpr (std::is_same_v<InT, float> && !quantize_first) {
         quantize_row<B>(w, in + (r_plus_pad - pad) * C, dst);
+      } else if constexpr (std::is_same_v<InT, float>) {
+        std::memcpy(dst, quantized.data() + (r_plus_pad - pad) * C, C);
       } else {
         std::memcpy(dst, in + (r_plus_pad - pad) * C, C);
       }
