@@ -297,6 +297,13 @@ struct Xsimd : Scalar {
         acc[r] = bias[r] + I16::sum1(I16::row(w + r * N, xv, std::make_index_sequence<chunks>{}));
   }
 
+  // Rows used where they are: this backend's dot_rows_s8 (Scalar's would call its own).
+  template <std::size_t N, std::size_t R>
+  static void dot_prepared_s8(const RowsRef<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
+                              std::int32_t* acc) noexcept {
+    dot_rows_s8<N, R>(rows.w, x, bias, acc);
+  }
+
 #if defined(__AVX2__)
   // Prepared rows (Scalar::prepare_rows_s8) for R a multiple of 8: the rows re-laid out on
   // the stack in groups of K inputs, outputs contiguous: cells[q][r] holds w[r][Kq .. Kq+K-1].
@@ -369,11 +376,6 @@ struct Xsimd : Scalar {
 #endif
   }
 
-  template <std::size_t N, std::size_t R>
-  static void dot_prepared_s8(const RowsRef<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
-                              std::int32_t* acc) noexcept {
-    dot_rows_s8<N, R>(rows.w, x, bias, acc);
-  }
   template <std::size_t N, std::size_t R>
   static void dot_prepared_s8(const PackedRows<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
                               std::int32_t* acc) noexcept {
