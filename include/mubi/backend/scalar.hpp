@@ -37,7 +37,8 @@ struct Scalar {
   // Per-channel z-score of a T x C window: out = (in - mean[c]) * inv_std[c].
   template <std::size_t T, std::size_t C>
   static void normalize(const float* in, const float* mean, const float* inv_std, float* out) noexcept {
-    normalize_range<C>(in, mean, inv_std, out, 0, T * C);
+    for (std::size_t t = 0; t < T; ++t)
+      for (std::size_t c = 0; c < C; ++c) out[t * C + c] = (in[t * C + c] - mean[c]) * inv_std[c];
   }
   // Elements [begin, end) of the flattened window (the SIMD backends reuse it for a tail).
   template <std::size_t C>
