@@ -370,7 +370,7 @@ struct Xsimd : Scalar {
       __m256i sum = _mm256_setzero_si256();
       for (std::size_t q = 0; q < Q; ++q)
         sum = dpbusd(sum, _mm256_set1_epi8(static_cast<char>(0x80)),
-                                       _mm256_load_si256(reinterpret_cast<const __m256i*>(p.cells + q * R + r)));
+                     _mm256_load_si256(reinterpret_cast<const __m256i*>(p.cells + q * R + r)));
       _mm256_store_si256(reinterpret_cast<__m256i*>(p.offset + r), _mm256_sub_epi32(_mm256_setzero_si256(), sum));
     }
 #endif
@@ -583,15 +583,9 @@ struct Xsimd : Scalar {
 #endif
 
   // a + the pairwise int16 products of w and x, summed per int32 lane (wrapping, as the
-  // callers' static_asserts rule out overflow).
+  // callers' static_asserts rule out overflow). Builds with VNNI use byte quads instead.
   static __m256i madd_acc(__m256i a, __m256i w, __m256i x) noexcept {
-#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
-    return _mm256_dpwssd_epi32(a, w, x);
-#elif defined(__AVXVNNI__)
-    return _mm256_dpwssd_avx_epi32(a, w, x);
-#else
     return _mm256_add_epi32(a, _mm256_madd_epi16(w, x));
-#endif
   }
 
   // x16[0..N) = x[0..N) widened, in blocks of 16 (reads up to 15 bytes past x; a value past
@@ -672,11 +666,7 @@ struct Xsimd : Scalar {
     }
     static __m256i requantize(__m256i x, std::int32_t m0, std::int32_t shift) noexcept {
       if (shift > 0) x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(shift));
-      const __m256i m = _mm256_set1_epi32(m0);  // the odd lanes' multiplier is m0 too: no shift
-      const __m256i half = _mm256_set1_epi64x(std::int64_t{1} << 30);
-      const __m256i even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, m), half), 31);
-      const __m256i odd = _mm256_slli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), m), half), 1);
-      return rdbpot(_mm256_blend_epi32(even, odd, 0xAA), shift > 0 ? 0 : -shift);
+      return rdbpot(srdhm(x, _mm256_set1_epi32(m0)), shift > 0 ? 0 : -shift);
     }
     // kSigmoidTable[i] | kSigmoidTable[i + 1] << 16 (the last entry twice): one gather fetches
     // both ends of an interpolation interval.
@@ -740,3 +730,4 @@ struct Xsimd : Scalar {
 }  // namespace mubi::backend
 
 #undef MUBI_UNROLL
+#undef MUBI_XSIMD_VNNI

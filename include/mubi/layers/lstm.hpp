@@ -201,11 +201,6 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
         for (std::size_t j = 0; j < H; ++j) sum[j] += h[j];
       }
     }
-    finish(h, sum, steps, d, out);
-  }
-
-  static void finish(const std::int8_t* h, const std::int32_t* sum, std::size_t steps, std::size_t d,
-                     std::int8_t* out) noexcept {
     for (std::size_t j = 0; Aggregation::vector && j < H; ++j)
       out[d * H + j] = std::is_same_v<Aggregation, Mean>
                            ? static_cast<std::int8_t>(q8::round_half_away_div(sum[j], static_cast<std::int32_t>(steps)))
