@@ -122,6 +122,13 @@ void check_prepared_rows(std::mt19937& rng) {
     B::template prepare_rows_s8<N, R>(w.data(), rows);
     B::template dot_prepared_s8<N, R>(rows, x.data(), bias, got);
     REQUIRE(std::memcmp(want, got, sizeof want) == 0);
+    if constexpr (B::template relays_rows<N, R>) {  // the conv blocks' path: activations prepared once
+      std::vector<typename B::PackedActivation> prepared(N + 16);
+      B::template prepare_activations_s8<N>(x.data(), prepared.data());
+      std::fill(got, got + R, 0);
+      B::template dot_prepared_s8<N, R>(rows, static_cast<const typename B::PackedActivation*>(prepared.data()), bias, got);
+      REQUIRE(std::memcmp(want, got, sizeof want) == 0);
+    }
   }
 }
 

@@ -376,20 +376,41 @@ struct Xsimd : Scalar {
 #endif
   }
 
+  // Activations as prepared rows read them: x + 128 as unsigned bytes (VNNI) or int16. A
+  // layer whose steps read overlapping inputs (a conv block) prepares its whole padded
+  // window once; a single vector goes through a copy on the stack.
+#ifdef MUBI_XSIMD_VNNI
+  using PackedActivation = std::uint8_t;
+#else
+  using PackedActivation = std::int16_t;
+#endif
+  // out[0..Len) from x[0..Len), in blocks of 16 (reads and writes up to 15 values past).
+  template <std::size_t Len>
+  static void prepare_activations_s8(const std::int8_t* x, PackedActivation* out) noexcept {
+#ifdef MUBI_XSIMD_VNNI
+    MUBI_UNROLL for (std::size_t c = 0; c < (Len + 15) / 16; ++c)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * c),
+                       _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 16 * c)),
+                                     _mm_set1_epi8(static_cast<char>(0x80))));
+#else
+    widen16<Len>(x, out);
+#endif
+  }
+
   template <std::size_t N, std::size_t R>
   static void dot_prepared_s8(const PackedRows<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
                               std::int32_t* acc) noexcept {
+    constexpr std::size_t KQ = PackedRows<N, R>::K * PackedRows<N, R>::Q;
+    alignas(32) PackedActivation xg[(KQ + 15) / 16 * 16];  // a value past x meets a zero weight
+    prepare_activations_s8<KQ>(x, xg);
+    dot_prepared_s8<N, R>(rows, static_cast<const PackedActivation*>(xg), bias, acc);
+  }
+
+  // The same on prepared activations: group q of x (K values) is read from x + K q.
+  template <std::size_t N, std::size_t R>
+  static void dot_prepared_s8(const PackedRows<N, R>& rows, const PackedActivation* x, const std::int32_t* bias,
+                              std::int32_t* acc) noexcept {
     constexpr std::size_t K = PackedRows<N, R>::K, Q = PackedRows<N, R>::Q, V = R / 8;
-    // x's groups (a value past x meets a zero weight): int16 pairs, or bytes + 128.
-    alignas(32) std::int8_t xg[(K * Q * (K == 2 ? 2 : 1) + 31) / 32 * 32];
-    if constexpr (K == 2) {
-      widen16<2 * Q>(x, reinterpret_cast<std::int16_t*>(xg));
-    } else {
-      MUBI_UNROLL for (std::size_t c = 0; c < (K * Q + 15) / 16; ++c)
-        _mm_store_si128(reinterpret_cast<__m128i*>(xg + 16 * c),
-                        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 16 * c)),
-                                      _mm_set1_epi8(static_cast<char>(0x80))));
-    }
     // S partial sums when there are few output vectors, so that about 8 multiply-add chains
     // overlap (one chain is latency-bound).
     constexpr std::size_t S = V >= 8 ? 1 : 8 / V;
@@ -403,7 +424,7 @@ struct Xsimd : Scalar {
     }
     const auto step = [&](std::size_t k, std::size_t q) {
       std::int32_t group;
-      std::memcpy(&group, xg + 4 * q, 4);
+      std::memcpy(&group, x + K * q, 4);
       const __m256i xq = _mm256_set1_epi32(group);
       MUBI_UNROLL for (std::size_t v = 0; v < V; ++v) {
         const __m256i wq = _mm256_load_si256(reinterpret_cast<const __m256i*>(rows.cells + q * R + 8 * v));
@@ -593,7 +614,7 @@ struct Xsimd : Scalar {
   template <std::size_t N>
   static void widen16(const std::int8_t* x, std::int16_t* x16) noexcept {
     MUBI_UNROLL for (std::size_t c = 0; c < (N + 15) / 16; ++c)
-      _mm256_store_si256(reinterpret_cast<__m256i*>(x16 + 16 * c),
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(x16 + 16 * c),
                          _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + 16 * c))));
   }
 
@@ -708,20 +729,20 @@ struct Xsimd : Scalar {
       const __m256i hq = requantize(mul16(og, tanh(v)), out_m0, out_shift);
       store8(h, sat(_mm256_add_epi32(hq, _mm256_set1_epi32(zp_h)), -128, 127));
     }
+    // Scalar's sigmoid_q15 / tanh_q15 in fewer operations. Table entries are at most 65534,
+    // so their positive branches never reach the clamp at 32767, and each negative branch
+    // is the positive one mirrored: 2^15 - pos for sigmoid, -pos for tanh (where v = 0
+    // gives 0 either way).
     static __m256i sigmoid(__m256i v) noexcept {
       const __m256i r = interpolate(_mm256_abs_epi32(v), 9);
-      const __m256i pos = _mm256_min_epi32(_mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(1 << 9)), 10),
-                                           _mm256_set1_epi32(32767));
-      const __m256i neg = _mm256_srai_epi32(_mm256_sub_epi32(_mm256_set1_epi32((1 << 25) + (1 << 9) - 1), r), 10);
-      return _mm256_blendv_epi8(pos, neg, _mm256_cmpgt_epi32(_mm256_setzero_si256(), v));
+      const __m256i pos = _mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(1 << 9)), 10);
+      const __m256i neg = _mm256_sub_epi32(_mm256_set1_epi32(1 << 15), pos);
+      return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(pos), _mm256_castsi256_ps(neg),
+                                                   _mm256_castsi256_ps(v)));  // by v's sign bit
     }
     static __m256i tanh(__m256i v) noexcept {
       const __m256i r = interpolate(_mm256_abs_epi32(v), 8);
-      const __m256i pos = _mm256_min_epi32(
-          _mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(-(1 << 23) + (1 << 7))), 8), _mm256_set1_epi32(32767));
-      const __m256i neg = _mm256_max_epi32(
-          _mm256_srai_epi32(_mm256_sub_epi32(_mm256_set1_epi32((1 << 23) + (1 << 7) - 1), r), 8), _mm256_set1_epi32(-32767));
-      return _mm256_blendv_epi8(pos, neg, _mm256_cmpgt_epi32(_mm256_setzero_si256(), v));
+      return _mm256_sign_epi32(_mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(-(1 << 23) + (1 << 7))), 8), v);
     }
   };
 #endif  // __AVX2__

@@ -87,11 +87,16 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
   static constexpr std::size_t params = F * KC + F;
   static constexpr std::size_t macs = T * F * KC;
   static constexpr std::size_t macs_executed = Out::len * P * F * KC;  // floor pooling skips the tail
-  // A ring of R = K + lead input rows, stored twice (so every step's K rows are contiguous),
-  // and the running maximum of the accumulators over a pool window. Rows are written `lead`
-  // steps before they are read: a vector load right after narrow stores to the same bytes
-  // stalls on x86 (store forwarding). 16 bytes of slack after the window: SIMD dot products
-  // may read past a row's end.
+  // A backend that re-lays rows out (a host) gets the whole padded window, quantized and
+  // prepared once on its stack; each step then reads its K rows in place.
+  template <class B>
+  static constexpr bool whole_window = B::template relays_rows<KC, F>;
+  static constexpr std::size_t padded_len = (T + K - 1) * C;
+  // Otherwise (an MCU): a ring of R = K + lead input rows, stored twice (so every step's K
+  // rows are contiguous), and the running maximum of the accumulators over a pool window.
+  // Rows are written `lead` steps before they are read: a vector load right after narrow
+  // stores to the same bytes stalls on x86 (store forwarding). 16 bytes of slack after the
+  // window: SIMD dot products may read past a row's end.
   static constexpr std::size_t lead = 2, R = K + lead;
   static constexpr std::size_t window_bytes = align_up(2 * R * C);
   static constexpr std::size_t scratch_bytes = window_bytes + align_up(F * sizeof(std::int32_t)) + kAlign;
@@ -113,45 +118,63 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
     const std::int32_t *bias = qp, *m0 = qp + F, *shift = qp + 2 * F;
     const std::int32_t zp_in = qp[3 * F], zp_out = qp[3 * F + 1], hi = qp[3 * F + 3];
     const std::int32_t lo = Relu && zp_out > qp[3 * F + 2] ? zp_out : qp[3 * F + 2];
-    auto* window = reinterpret_cast<std::int8_t*>(scratch);
-    // A host backend may quantize the raw window in one pass first (on its stack).
-    constexpr bool quantize_first = std::is_same_v<InT, float> && B::template quantizes_windows<T, C>;
-    std::conditional_t<quantize_first, std::array<std::int8_t, T * C>, std::array<std::int8_t, 0>> quantized;
-    if constexpr (quantize_first) {
-      const float* a = detail::tensor_at<float>(w, tensors, 0);
-      B::template quantize_window_s8<T, C>(in, a, a + C, static_cast<std::int8_t>(a[2 * C]), quantized.data());
-    }
-    auto* best = reinterpret_cast<std::int32_t*>(scratch + window_bytes);
-
-    // Padded row r (input row r - pad) goes to slots r % R and r % R + R, so the K rows
-    // step t needs, padded rows t .. t+K-1, are contiguous from slot t % R.
-    const auto load_row = [&](std::size_t r_plus_pad) {
-      std::int8_t* dst = window + (r_plus_pad % R) * C;
-      if (r_plus_pad < pad || r_plus_pad - pad >= T) {
-        for (std::size_t c = 0; c < C; ++c) dst[c] = static_cast<std::int8_t>(zp_in);
-      } else if constexpr (std::is_same_v<InT, float> && !quantize_first) {
-        quantize_row<B>(w, in + (r_plus_pad - pad) * C, dst);
-      } else if constexpr (std::is_same_v<InT, float>) {
-        std::memcpy(dst, quantized.data() + (r_plus_pad - pad) * C, C);
-      } else {
-        std::memcpy(dst, in + (r_plus_pad - pad) * C, C);
-      }
-      std::memcpy(dst + R * C, dst, C);
-    };
     typename B::template PreparedRows<KC, F> rows;
     B::template prepare_rows_s8<KC, F>(wq, rows);
-    for (std::size_t r = 0; r + 1 < K + lead; ++r) load_row(r);
-    for (std::size_t u = 0; u < Out::len; ++u) {
-      for (std::size_t p = 0; p < P; ++p) {
-        const std::size_t t = u * P + p;
-        load_row(t + K - 1 + lead);  // into the slot of padded row t - 1, no longer needed
-        const std::int8_t* x = window + (t % R) * C;
-        std::int32_t acc[F];
-        B::template dot_prepared_s8<KC, F>(rows, x, bias, acc);
-        for (std::size_t f = 0; f < F; ++f)
-          best[f] = p == 0 || acc[f] > best[f] ? acc[f] : best[f];  // pooling before requantizing: same result
+    // Input row r (0 <= r < T) into dst: quantized or copied.
+    const auto input_row = [&](std::size_t r, std::int8_t* dst) {
+      if constexpr (std::is_same_v<InT, float>) {
+        quantize_row<B>(w, in + r * C, dst);
+      } else {
+        std::memcpy(dst, in + r * C, C);
       }
-      B::template requantize_s8<F>(best, m0, shift, zp_out, lo, hi, out + u * F);  // load() ensures lo <= hi
+    };
+    // Max-pooled accumulators of step t's K rows at x, requantized once per pool window
+    // (pooling before requantizing gives the same result).
+    auto* best = reinterpret_cast<std::int32_t*>(scratch + window_bytes);
+    const auto run = [&](auto&& rows_of_step) {
+      for (std::size_t u = 0; u < Out::len; ++u) {
+        for (std::size_t p = 0; p < P; ++p) {
+          std::int32_t acc[F];
+          B::template dot_prepared_s8<KC, F>(rows, rows_of_step(u * P + p), bias, acc);
+          for (std::size_t f = 0; f < F; ++f) best[f] = p == 0 || acc[f] > best[f] ? acc[f] : best[f];
+        }
+        B::template requantize_s8<F>(best, m0, shift, zp_out, lo, hi, out + u * F);  // load() ensures lo <= hi
+      }
+    };
+
+    if constexpr (whole_window<B>) {
+      // Zero-point rows around the input and after it: the last step's dot product reads a
+      // few values past the window (they meet zero weights), its preparation up to 15 more.
+      alignas(32) std::int8_t padded[padded_len + 32];
+      alignas(32) typename B::PackedActivation prepared[padded_len + 32];
+      std::memset(padded, zp_in, pad * C);
+      std::memset(padded + (pad + T) * C, zp_in, pad * C + 32);
+      if constexpr (std::is_same_v<InT, float> && B::template quantizes_windows<T, C>) {
+        const float* a = detail::tensor_at<float>(w, tensors, 0);
+        B::template quantize_window_s8<T, C>(in, a, a + C, static_cast<std::int8_t>(a[2 * C]), padded + pad * C);
+      } else {
+        for (std::size_t r = 0; r < T; ++r) input_row(r, padded + (pad + r) * C);
+      }
+      B::template prepare_activations_s8<padded_len + 16>(padded, prepared);
+      run([&](std::size_t t) { return static_cast<const typename B::PackedActivation*>(prepared + t * C); });
+    } else {
+      auto* window = reinterpret_cast<std::int8_t*>(scratch);
+      // Padded row r (input row r - pad) goes to slots r % R and r % R + R, so the K rows
+      // step t needs, padded rows t .. t+K-1, are contiguous from slot t % R.
+      const auto load_row = [&](std::size_t r_plus_pad) {
+        std::int8_t* dst = window + (r_plus_pad % R) * C;
+        if (r_plus_pad < pad || r_plus_pad - pad >= T) {
+          for (std::size_t c = 0; c < C; ++c) dst[c] = static_cast<std::int8_t>(zp_in);
+        } else {
+          input_row(r_plus_pad - pad, dst);
+        }
+        std::memcpy(dst + R * C, dst, C);
+      };
+      for (std::size_t r = 0; r + 1 < K + lead; ++r) load_row(r);
+      run([&](std::size_t t) {
+        load_row(t + K - 1 + lead);  // into the slot of padded row t - 1, no longer needed
+        return static_cast<const std::int8_t*>(window + (t % R) * C);
+      });
     }
   }
 
