@@ -17,6 +17,12 @@ Protocol (spec "Training recipe"):
   each 3-axis channel group) and exact BatchNorm statistics before each validation;
 - fixed seeds, one thread, one progress line per epoch.
 
+Optional (off by default): knowledge distillation from an ensemble of teacher runs fitted on
+the same subjects (--teacher, --kd-alpha, --kd-temp), fitting windows from another directory of
+the same subjects (--fit-data, e.g. a denser hop), mixup (--mixup), dropout on the LSTM input
+during training (--input-dropout), and the split drawn from another seed than the
+initialisation (--split-seed, for teachers). None of these changes the network.
+
 The defaults were chosen on UCI-HAR validation macro-F1 only (docs/training.md).
 
 Writes OUT/model.pt (mubi_torch.save_checkpoint), OUT/model.mubi (tools/export.py, BatchNorm
@@ -91,6 +97,27 @@ def rotate_groups(xb, max_degrees, gen):
     return torch.einsum("ntgj,nij->ntgi", g, r).reshape(n, t, c)
 
 
+def load_teachers(runs, val_subjects):
+    """Teacher modules from run directories; refuses a teacher fitted on a validation subject."""
+    import mubi_torch
+    teachers = []
+    for run in runs:
+        with open(os.path.join(run, "metrics.json")) as fh:
+            fitted = json.load(fh)["split"]["fit_subjects"]
+        if np.isin(fitted, val_subjects).any():
+            raise SystemExit(f"teacher {run} was fitted on validation subjects "
+                             f"{sorted(set(fitted) & set(val_subjects.tolist()))}")
+        teachers.append(mubi_torch.load_checkpoint(os.path.join(run, "model.pt")))
+    return teachers
+
+
+def ensemble_probs(teachers, x, temperature):
+    """Mean over the teachers of softmax(logits / temperature), (N, classes) float32."""
+    from scipy.special import softmax
+    return np.mean([softmax(eval_torch.predict(t, x)[1] / temperature, axis=1)
+                    for t in teachers], axis=0).astype(np.float32)
+
+
 def recalibrate_batchnorm(model, x, batch):
     """Set every BatchNorm's running mean/var to the exact average over x (train mode, no grad).
 
@@ -119,6 +146,12 @@ def main(argv=None):
     p.add_argument("--data", required=True, help="window dataset directory (tools/har_data.py)")
     p.add_argument("--out", required=True, help="run directory to write")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--split-seed", type=int, default=None,
+                   help="draw the validation subjects from this seed instead of --seed "
+                        "(--seed still sets the initialisation and the shuffling)")
+    p.add_argument("--fit-data", default=None,
+                   help="take the fitting windows from this window dataset directory (same "
+                        "subjects as --data, e.g. a denser hop); validation stays on --data")
     p.add_argument("--filters", type=int, default=16)
     p.add_argument("--hidden", type=int, default=24)
     p.add_argument("--kernel", type=int, default=5)
@@ -150,6 +183,19 @@ def main(argv=None):
                    help="keep an exponential moving average of the weights with this decay per "
                         "step (e.g. 0.998) and validate/select/export the averaged model; 0: off")
     p.add_argument("--clip", type=float, default=1.0, help="gradient norm clip (0: off)")
+    p.add_argument("--select", choices=["val", "last"], default="val",
+                   help="val: keep the best validation epoch, early stopping; last: keep the "
+                        "final epoch, no early stopping (teachers: no choice made on validation)")
+    p.add_argument("--teacher", default=None,
+                   help="comma-separated run directories: distil from the mean of their "
+                        "softened outputs; each must be fitted without the validation subjects")
+    p.add_argument("--kd-alpha", type=float, default=0.5,
+                   help="loss = alpha * CE + (1 - alpha) * T^2 * KL(teacher_T || student_T)")
+    p.add_argument("--kd-temp", type=float, default=3.0, help="distillation temperature T")
+    p.add_argument("--mixup", type=float, default=0.0,
+                   help="mixup: mix each batch with a permutation of itself by Beta(a, a); 0: off")
+    p.add_argument("--input-dropout", type=float, default=0.0,
+                   help="dropout on the LSTM input features, training only (eval: identity)")
     args = p.parse_args(argv)
     if not 1 <= args.epochs <= 200:
         p.error("--epochs must be 1..200")
@@ -173,11 +219,18 @@ def main(argv=None):
     if args.rotate > 0 and channels % 3:
         p.error("--rotate needs 3-axis channel groups (channels % 3 == 0)")
 
-    val_subjects = choose_validation_subjects(s_all, y_all, classes, args.val_fraction, args.seed)
+    split_seed = args.seed if args.split_seed is None else args.split_seed
+    val_subjects = choose_validation_subjects(s_all, y_all, classes, args.val_fraction, split_seed)
     is_val = np.isin(s_all, val_subjects)
     x_tr, y_tr = x_all[~is_val], y_all[~is_val]
     x_va, y_va = x_all[is_val], y_all[is_val]
     fit_subjects = sorted(set(s_all[~is_val].tolist()))
+    if args.fit_data:
+        x_f, y_f, s_f, _ = har_data.read_split(args.fit_data, "train")
+        if not np.isin(s_f, s_all).all():
+            p.error("--fit-data has subjects outside --data's train split")
+        keep = ~np.isin(s_f, val_subjects)
+        x_tr, y_tr = x_f[keep], y_f[keep]
 
     mean = x_tr.reshape(-1, channels).astype(np.float64).mean(axis=0)
     std = x_tr.reshape(-1, channels).astype(np.float64).std(axis=0)
@@ -209,6 +262,19 @@ def main(argv=None):
           f"(subjects {val_subjects.tolist()}); class weights {weight_mode}; "
           f"params {mubi_torch.parameter_count(model)}", flush=True)
 
+    soft_t, teacher = None, None
+    if args.teacher:
+        teachers = load_teachers(args.teacher.split(","), val_subjects)
+        soft_t = torch.from_numpy(ensemble_probs(teachers, x_tr, args.kd_temp))
+        sc = eval_torch.scores(y_va, ensemble_probs(teachers, x_va, 1.0).argmax(1), classes)
+        teacher = dict(runs=args.teacher.split(","), validation_macro_f1=sc["macro_f1"])
+        print(f"teacher ensemble of {len(teachers)}: validation macro-F1 "
+              f"{100 * sc['macro_f1']:.2f}%", flush=True)
+    if args.input_dropout > 0:  # a hook, so the module and its inference graph stay the same
+        model.lstm.register_forward_pre_hook(
+            lambda m, inp: (F.dropout(inp[0], args.input_dropout, m.training),))
+    mix_rng = np.random.default_rng(args.seed)
+
     ema = None
     if args.ema > 0:
         ema = copy.deepcopy(model)
@@ -232,10 +298,24 @@ def main(argv=None):
                 xb = rotate_groups(xb, args.rotate, gen)
             if args.noise > 0:
                 xb = xb + args.noise * std_t * torch.randn(xb.shape, generator=gen)
+            lam = None
+            if args.mixup > 0:
+                lam = float(mix_rng.beta(args.mixup, args.mixup))
+                j = torch.randperm(len(xb), generator=gen)
+                xb = lam * xb + (1 - lam) * xb[j]
             for g in opt.param_groups:
                 g["lr"] = lr_at(step)
             logits = model(xb)
             loss = F.cross_entropy(logits, yb, weight=w_t, label_smoothing=args.label_smoothing)
+            if lam is not None:
+                loss = lam * loss + (1 - lam) * F.cross_entropy(
+                    logits, yb[j], weight=w_t, label_smoothing=args.label_smoothing)
+            if soft_t is not None:
+                sb = soft_t[idx]
+                target = sb if lam is None else lam * sb + (1 - lam) * sb[j]
+                kd = F.kl_div(F.log_softmax(logits / args.kd_temp, dim=1), target,
+                              reduction="batchmean") * args.kd_temp ** 2
+                loss = args.kd_alpha * loss + (1 - args.kd_alpha) * kd
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if args.clip > 0:
@@ -256,8 +336,8 @@ def main(argv=None):
         val_loss = float(F.cross_entropy(torch.from_numpy(logits_va), torch.from_numpy(y_va),
                                          weight=w_t))
         sc = eval_torch.scores(y_va, pred, classes)
-        improved = sc["macro_f1"] > best["f1"] or (sc["macro_f1"] == best["f1"]
-                                                   and val_loss < best["loss"])
+        improved = args.select == "last" or sc["macro_f1"] > best["f1"] or (
+            sc["macro_f1"] == best["f1"] and val_loss < best["loss"])
         if improved:
             best.update(f1=sc["macro_f1"], loss=val_loss, epoch=epoch, scores=sc,
                         state=copy.deepcopy(evaluated.state_dict()))
@@ -269,7 +349,7 @@ def main(argv=None):
               f"acc {100 * rec['train_acc']:5.2f}% | val loss {val_loss:.4f} "
               f"acc {100 * sc['accuracy']:5.2f}% F1 {100 * sc['macro_f1']:5.2f}% | best "
               f"{100 * best['f1']:5.2f}% @{best['epoch']} | {rec['seconds']:.1f}s", flush=True)
-        if epoch - best["epoch"] >= args.patience:
+        if args.select == "val" and epoch - best["epoch"] >= args.patience:
             print(f"early stop: no validation macro-F1 improvement for {args.patience} epochs",
                   flush=True)
             break
@@ -296,6 +376,7 @@ def main(argv=None):
         hyperparameters={k: v for k, v in vars(args).items() if k not in ("data", "out", "seed")},
         model_config=model.config, params=mubi_torch.parameter_count(model),
         blob_bytes=len(blob), classes=class_names, channels=meta.get("channels"),
+        teacher=teacher,
         split=dict(validation_subjects=[int(v) for v in val_subjects], fit_subjects=fit_subjects,
                    fit_windows=int(len(x_tr)), validation_windows=int(len(x_va)),
                    test_windows=int(len(x_te)), fit_class_counts=counts.astype(int).tolist()),

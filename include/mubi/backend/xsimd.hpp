@@ -689,23 +689,29 @@ struct Xsimd : Scalar {
       if (shift > 0) x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(shift));
       return rdbpot(srdhm(x, _mm256_set1_epi32(m0)), shift > 0 ? 0 : -shift);
     }
-    // kSigmoidTable[i] | kSigmoidTable[i + 1] << 16 (the last entry twice): one gather fetches
-    // both ends of an interpolation interval.
+    // The table's entries are 2^15 .. 2^16 - 2; stored minus 2^15 they fit int16, so an
+    // interval's two ends sit in one int32, (kSigmoidTable[i] - 2^15) | (kSigmoidTable[i + 1]
+    // - 2^15) << 16 (the last entry twice): one gather fetches both.
     static constexpr std::array<std::uint32_t, 256> pairs() {
       std::array<std::uint32_t, 256> t{};
       for (std::size_t i = 0; i < 256; ++i)
-        t[i] = q8::kSigmoidTable[i] | (static_cast<std::uint32_t>(q8::kSigmoidTable[i < 255 ? i + 1 : 255]) << 16);
+        t[i] = (q8::kSigmoidTable[i] - 32768u) | ((q8::kSigmoidTable[i < 255 ? i + 1 : 255] - 32768u) << 16);
       return t;
     }
-    static __m256i interpolate(__m256i a, int frac_bits) noexcept {
+    // q8::table_interpolate(a, frac_bits) - 2^(15 + frac_bits), for a >= 0: lo (2^f - frac) +
+    // hi frac is one pmaddwd of the pair with (2^f - frac) | frac << 16. Past the table
+    // (index clamped to 255) both ends are equal, so this is the last entry times 2^f.
+    // Without clamp_index, a >> frac_bits must be below 256.
+    template <bool clamp_index>
+    static __m256i interpolate_minus_half(__m256i a, int frac_bits) noexcept {
       static constexpr std::array<std::uint32_t, 256> table = pairs();
-      const __m256i index = _mm256_min_epi32(_mm256_srli_epi32(a, frac_bits), _mm256_set1_epi32(255));
+      __m256i index = _mm256_srli_epi32(a, frac_bits);
+      if constexpr (clamp_index) index = _mm256_min_epi32(index, _mm256_set1_epi32(255));
       const __m256i frac = _mm256_and_si256(a, _mm256_set1_epi32((1 << frac_bits) - 1));
       const __m256i both = _mm256_i32gather_epi32(reinterpret_cast<const int*>(table.data()), index, 4);
-      const __m256i lo = _mm256_and_si256(both, _mm256_set1_epi32(0xFFFF));
-      const __m256i hi = _mm256_srli_epi32(both, 16);
-      // Past the table (index clamped to 255) both ends are equal, so the fraction adds 0.
-      return _mm256_add_epi32(_mm256_slli_epi32(lo, frac_bits), mul16(frac, _mm256_sub_epi32(hi, lo)));
+      const __m256i weights =
+          _mm256_add_epi32(_mm256_sub_epi32(_mm256_slli_epi32(frac, 16), frac), _mm256_set1_epi32(1 << frac_bits));
+      return _mm256_madd_epi16(both, weights);
     }
     // a * b for a in [0, 2^15) and b in int16 range (both in int32 lanes): one pmaddwd, as
     // a's upper half is zero, instead of the slower 32-bit multiply.
@@ -733,16 +739,16 @@ struct Xsimd : Scalar {
     // so their positive branches never reach the clamp at 32767, and each negative branch
     // is the positive one mirrored: 2^15 - pos for sigmoid, -pos for tanh (where v = 0
     // gives 0 either way).
-    static __m256i sigmoid(__m256i v) noexcept {
-      const __m256i r = interpolate(_mm256_abs_epi32(v), 9);
-      const __m256i pos = _mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(1 << 9)), 10);
+    static __m256i sigmoid(__m256i v) noexcept {  // |v| < 2^17 (3 z for an int16 z)
+      const __m256i r = interpolate_minus_half<false>(_mm256_abs_epi32(v), 9);  // r - 2^24
+      const __m256i pos = _mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32((1 << 24) + (1 << 9))), 10);
       const __m256i neg = _mm256_sub_epi32(_mm256_set1_epi32(1 << 15), pos);
       return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(pos), _mm256_castsi256_ps(neg),
                                                    _mm256_castsi256_ps(v)));  // by v's sign bit
     }
     static __m256i tanh(__m256i v) noexcept {
-      const __m256i r = interpolate(_mm256_abs_epi32(v), 8);
-      return _mm256_sign_epi32(_mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(-(1 << 23) + (1 << 7))), 8), v);
+      const __m256i r = interpolate_minus_half<true>(_mm256_abs_epi32(v), 8);  // r - 2^23
+      return _mm256_sign_epi32(_mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(1 << 7)), 8), v);
     }
   };
 #endif  // __AVX2__
