@@ -200,31 +200,40 @@ struct Scalar {
   template <std::size_t T, std::size_t C>
   static constexpr bool quantizes_windows = false;
 
-  // int8 LSTM, one gate of H units (docs/int8.md): z = sat16(RQ(acc)) in Q3.12, then
-  // sigmoid, or tanh for the cell candidate, in Q0.15.
+  // The int8 LSTM's element-wise work for one direction (docs/int8.md), its terms bound once
+  // per run: gate(g, acc, out): gate g (i, f, g, o) of H units, z = sat16(RQ(acc)) in Q3.12,
+  // then sigmoid, or tanh for the cell candidate (g = 2), in Q0.15; cell(gate, c, h): the
+  // cell and hidden state from the four gates (H each), c = sat16(RDBPOT(f c, 15));
+  // c = sat16(c + RDBPOT(i g, 30 + p)); h = sat8(zp_h + RQ(o tanh(c))). A SIMD backend may
+  // keep the gates in a wider gate_t and prepare its terms in the constructor.
   template <std::size_t H>
-  static void lstm_gate_q8(const std::int32_t* acc, std::int32_t m0, std::int32_t shift, bool tanh_gate,
-                           std::int16_t* out) noexcept {
-    lstm_gate_q8_range(acc, m0, shift, tanh_gate, out, 0, H);
-  }
+  struct LstmQ8 {
+    using gate_t = std::int16_t;
+    const std::int32_t *m0, *shift;  // per gate
+    std::int32_t p, out_m0, out_shift, zp_h;
+    LstmQ8(const std::int32_t* gate_m0, const std::int32_t* gate_shift, std::int32_t cell_p, std::int32_t h_m0,
+           std::int32_t h_shift, std::int32_t h_zp) noexcept
+        : m0(gate_m0), shift(gate_shift), p(cell_p), out_m0(h_m0), out_shift(h_shift), zp_h(h_zp) {}
+    void gate(std::size_t g, const std::int32_t* acc, gate_t* out) const noexcept {
+      lstm_gate_q8_range(acc, m0[g], shift[g], g == 2, out, 0, H);
+    }
+    void cell(const gate_t* gates, std::int16_t* c, std::int8_t* h) const noexcept {
+      lstm_cell_q8_range(gates, H, c, h, p, out_m0, out_shift, zp_h, 0, H);
+    }
+  };
+  // Units [j_begin, j_end) of LstmQ8's gate and cell (the SIMD backends finish tails with them).
+  template <class Gate>
   static void lstm_gate_q8_range(const std::int32_t* acc, std::int32_t m0, std::int32_t shift, bool tanh_gate,
-                                 std::int16_t* out, std::size_t j_begin, std::size_t j_end) noexcept {
+                                 Gate* out, std::size_t j_begin, std::size_t j_end) noexcept {
     for (std::size_t j = j_begin; j < j_end; ++j) {
       const std::int32_t z = q8::sat16(q8::requantize(acc[j], m0, shift));
-      out[j] = static_cast<std::int16_t>(tanh_gate ? q8::tanh_q15(3 * z) : q8::sigmoid_q15(3 * z));
+      out[j] = static_cast<Gate>(tanh_gate ? q8::tanh_q15(3 * z) : q8::sigmoid_q15(3 * z));
     }
   }
-
-  // int8 LSTM cell and hidden state of H units from the gates i, f, g, o (Q0.15, H each):
-  // c = sat16(RDBPOT(f c, 15)); c = sat16(c + RDBPOT(i g, 30 + p)); h = sat8(zp_h + RQ(o tanh(c))).
-  template <std::size_t H>
-  static void lstm_cell_q8(const std::int16_t* gate, std::int16_t* c, std::int8_t* h, std::int32_t p,
-                           std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h) noexcept {
-    lstm_cell_q8_range(gate, H, c, h, p, out_m0, out_shift, zp_h, 0, H);
-  }
-  static void lstm_cell_q8_range(const std::int16_t* gate, std::size_t H, std::int16_t* c, std::int8_t* h,
-                                 std::int32_t p, std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h,
-                                 std::size_t j_begin, std::size_t j_end) noexcept {
+  template <class Gate>
+  static void lstm_cell_q8_range(const Gate* gate, std::size_t H, std::int16_t* c, std::int8_t* h, std::int32_t p,
+                                 std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h, std::size_t j_begin,
+                                 std::size_t j_end) noexcept {
     const int cell_shift = p + 12;  // the cell in 2^p to Q3.12 (times 3 for the table's index)
     for (std::size_t j = j_begin; j < j_end; ++j) {
       const std::int32_t ig = gate[j], fg = gate[H + j], gg = gate[2 * H + j], og = gate[3 * H + j];

@@ -499,26 +499,6 @@ struct Xsimd : Scalar {
     std::memcpy(q, &four, 4);
   }
 
-  // The int8 LSTM's element-wise work (Scalar::lstm_gate_q8 / lstm_cell_q8) on 8 units per
-  // AVX2 register, tails in Scalar: the same integer operations, so bit-identical results.
-  template <std::size_t H>
-  static void lstm_gate_q8(const std::int32_t* acc, std::int32_t m0, std::int32_t shift, bool tanh_gate,
-                           std::int16_t* out) noexcept {
-    constexpr std::size_t full = H / 8 * 8;
-    for (std::size_t j = 0; j < full; j += 8)
-      Q8x8::store16(out + j, Q8x8::gate(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j)), m0, shift, tanh_gate));
-    if constexpr (full < H) Scalar::lstm_gate_q8_range(acc, m0, shift, tanh_gate, out, full, H);
-  }
-
-  template <std::size_t H>
-  static void lstm_cell_q8(const std::int16_t* gate, std::int16_t* c, std::int8_t* h, std::int32_t p,
-                           std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h) noexcept {
-    constexpr std::size_t full = H / 8 * 8;
-    for (std::size_t j = 0; j < full; j += 8)
-      Q8x8::cell(Q8x8::load16(gate + j), Q8x8::load16(gate + H + j), Q8x8::load16(gate + 2 * H + j),
-                 Q8x8::load16(gate + 3 * H + j), c + j, h + j, p, out_m0, out_shift, zp_h);
-    if constexpr (full < H) Scalar::lstm_cell_q8_range(gate, H, c, h, p, out_m0, out_shift, zp_h, full, H);
-  }
 #endif
 
  private:
@@ -671,24 +651,56 @@ struct Xsimd : Scalar {
           _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_cmpgt_epi32(_mm256_setzero_si256(), x));
       return _mm256_sub_epi32(_mm256_srav_epi32(x, e), _mm256_cmpgt_epi32(rem, threshold));
     }
-    // The same with one exponent for all lanes (the LSTM's per-gate terms): mask and half
-    // are constants, the shift takes a count register.
-    static __m256i rdbpot(__m256i x, int e) noexcept {
-      const auto mask = static_cast<std::int32_t>((std::uint32_t{1} << e) - 1u);
-      const __m256i threshold =
-          _mm256_sub_epi32(_mm256_set1_epi32(mask >> 1), _mm256_cmpgt_epi32(_mm256_setzero_si256(), x));
-      return _mm256_sub_epi32(_mm256_sra_epi32(x, _mm_cvtsi32_si128(e)),
-                              _mm256_cmpgt_epi32(_mm256_and_si256(x, _mm256_set1_epi32(mask)), threshold));
-    }
     static __m256i requantize(__m256i x, __m256i m0, __m256i shift) noexcept {
       const __m256i zero = _mm256_setzero_si256();
       const __m256i left = _mm256_max_epi32(shift, zero), right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
       return rdbpot(srdhm(_mm256_sllv_epi32(x, left), m0), right);
     }
-    static __m256i requantize(__m256i x, std::int32_t m0, std::int32_t shift) noexcept {
-      if (shift > 0) x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(shift));
-      return rdbpot(srdhm(x, _mm256_set1_epi32(m0)), shift > 0 ? 0 : -shift);
-    }
+    // RDBPOT by one exponent 0 <= e <= 31 for all lanes, its constants made once.
+    struct Rounding {
+      __m256i mask, half;
+      __m128i count;
+      explicit Rounding(int e) noexcept
+          : mask(_mm256_set1_epi32(static_cast<std::int32_t>((std::uint32_t{1} << e) - 1u))),
+            half(_mm256_srli_epi32(mask, 1)),
+            count(_mm_cvtsi32_si128(e)) {}
+      __m256i operator()(__m256i x) const noexcept {
+        const __m256i threshold = _mm256_sub_epi32(half, _mm256_srai_epi32(x, 31));  // + 1 for negative x
+        return _mm256_sub_epi32(_mm256_sra_epi32(x, count), _mm256_cmpgt_epi32(_mm256_and_si256(x, mask), threshold));
+      }
+    };
+    // RQ(x, m0, shift) with one multiplier and shift for all lanes (an LSTM gate, the output).
+    struct Requant {
+      __m256i m0;
+      __m128i left;
+      bool shifts_left;
+      Rounding right;
+      Requant(std::int32_t multiplier, std::int32_t shift) noexcept
+          : m0(_mm256_set1_epi32(multiplier)),
+            left(_mm_cvtsi32_si128(shift > 0 ? shift : 0)),
+            shifts_left(shift > 0),
+            right(shift > 0 ? 0 : -shift) {}
+      __m256i operator()(__m256i x) const noexcept {
+        if (shifts_left) x = _mm256_sll_epi32(x, left);
+        return right(srdhm(x, m0));
+      }
+    };
+    // The cell's terms (Scalar::lstm_cell_q8_range).
+    struct CellTerms {
+      Rounding forget, input, cell_right;
+      __m128i cell_left;
+      bool shifts_left;
+      Requant out;
+      __m256i zp;
+      CellTerms(std::int32_t p, std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h) noexcept
+          : forget(15),
+            input(30 + p),
+            cell_right(p + 12 >= 0 ? 0 : -(p + 12)),
+            cell_left(_mm_cvtsi32_si128(p + 12 >= 0 ? p + 12 : 0)),
+            shifts_left(p + 12 >= 0),
+            out(out_m0, out_shift),
+            zp(_mm256_set1_epi32(zp_h)) {}
+    };
     // The table's entries are 2^15 .. 2^16 - 2; stored minus 2^15 they fit int16, so an
     // interval's two ends sit in one int32, (kSigmoidTable[i] - 2^15) | (kSigmoidTable[i + 1]
     // - 2^15) << 16 (the last entry twice): one gather fetches both.
@@ -718,22 +730,22 @@ struct Xsimd : Scalar {
     static __m256i mul16(__m256i a, __m256i b) noexcept { return _mm256_madd_epi16(a, b); }
     // One LSTM gate block (Scalar::lstm_gate_q8_range): Q3.12 from the accumulators, then
     // sigmoid, or tanh for the cell candidate, in Q0.15.
-    static __m256i gate(__m256i acc, std::int32_t m0, std::int32_t shift, bool tanh_gate) noexcept {
-      const __m256i z = sat(requantize(acc, m0, shift), -32768, 32767);
+    static __m256i gate(__m256i acc, const Requant& rq, bool tanh_gate) noexcept {
+      const __m256i z = sat(rq(acc), -32768, 32767);
       const __m256i v = _mm256_add_epi32(z, _mm256_add_epi32(z, z));  // 3z: the table's index scale
       return tanh_gate ? tanh(v) : sigmoid(v);
     }
     // The cell and hidden state of 8 units (Scalar::lstm_cell_q8_range) from their gates.
+    // f c / 2^15 stays within int16 (f < 2^15), so its saturation is left out.
     static void cell(__m256i ig, __m256i fg, __m256i gg, __m256i og, std::int16_t* c, std::int8_t* h,
-                        std::int32_t p, std::int32_t out_m0, std::int32_t out_shift, std::int32_t zp_h) noexcept {
-      const int cell_shift = p + 12;
-      __m256i cj = sat(rdbpot(mul16(fg, load16(c)), 15), -32768, 32767);
-      cj = sat(_mm256_add_epi32(cj, rdbpot(mul16(ig, gg), 30 + p)), -32768, 32767);
+                     const CellTerms& k) noexcept {
+      __m256i cj = k.forget(mul16(fg, load16(c)));
+      cj = sat(_mm256_add_epi32(cj, k.input(mul16(ig, gg))), -32768, 32767);
       store16(c, cj);
       __m256i v = _mm256_add_epi32(cj, _mm256_add_epi32(cj, cj));
-      v = cell_shift >= 0 ? _mm256_sll_epi32(v, _mm_cvtsi32_si128(cell_shift)) : rdbpot(v, -cell_shift);
-      const __m256i hq = requantize(mul16(og, tanh(v)), out_m0, out_shift);
-      store8(h, sat(_mm256_add_epi32(hq, _mm256_set1_epi32(zp_h)), -128, 127));
+      v = k.shifts_left ? _mm256_sll_epi32(v, k.cell_left) : k.cell_right(v);
+      const __m256i hq = k.out(mul16(og, tanh(v)));
+      store8(h, sat(_mm256_add_epi32(hq, k.zp), -128, 127));
     }
     // Scalar's sigmoid_q15 / tanh_q15 in fewer operations. Table entries are at most 65534,
     // so their positive branches never reach the clamp at 32767, and each negative branch
@@ -749,6 +761,37 @@ struct Xsimd : Scalar {
     static __m256i tanh(__m256i v) noexcept {
       const __m256i r = interpolate_minus_half<true>(_mm256_abs_epi32(v), 8);  // r - 2^23
       return _mm256_sign_epi32(_mm256_srai_epi32(_mm256_add_epi32(r, _mm256_set1_epi32(1 << 7)), 8), v);
+    }
+  };
+
+ public:
+  // The int8 LSTM's element-wise work (Scalar::LstmQ8) on 8 units per AVX2 register, tails
+  // in Scalar: the same integer operations, so bit-identical results. Every term is
+  // broadcast once per run, and the gates stay int32 between gate() and cell().
+  template <std::size_t H>
+  struct LstmQ8 {
+    using gate_t = std::int32_t;
+    static constexpr std::size_t full = H / 8 * 8;
+    const std::int32_t *m0, *shift;
+    std::int32_t p, out_m0, out_shift, zp_h;
+    typename Q8x8::Requant gate_rq[4];
+    typename Q8x8::CellTerms cell_terms;
+    LstmQ8(const std::int32_t* gate_m0, const std::int32_t* gate_shift, std::int32_t cell_p, std::int32_t h_m0,
+           std::int32_t h_shift, std::int32_t h_zp) noexcept
+        : m0(gate_m0), shift(gate_shift), p(cell_p), out_m0(h_m0), out_shift(h_shift), zp_h(h_zp),
+          gate_rq{{m0[0], shift[0]}, {m0[1], shift[1]}, {m0[2], shift[2]}, {m0[3], shift[3]}},
+          cell_terms(cell_p, h_m0, h_shift, h_zp) {}
+    void gate(std::size_t g, const std::int32_t* acc, gate_t* out) const noexcept {
+      for (std::size_t j = 0; j < full; j += 8)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j),
+                            Q8x8::gate(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j)), gate_rq[g], g == 2));
+      if constexpr (full < H) Scalar::lstm_gate_q8_range(acc, m0[g], shift[g], g == 2, out, full, H);
+    }
+    void cell(const gate_t* gates, std::int16_t* c, std::int8_t* h) const noexcept {
+      const auto load = [gates](std::size_t at) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(gates + at)); };
+      for (std::size_t j = 0; j < full; j += 8)
+        Q8x8::cell(load(j), load(H + j), load(2 * H + j), load(3 * H + j), c + j, h + j, cell_terms);
+      if constexpr (full < H) Scalar::lstm_cell_q8_range(gates, H, c, h, p, out_m0, out_shift, zp_h, full, H);
     }
   };
 #endif  // __AVX2__

@@ -160,7 +160,17 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
     const std::int32_t *bias = qp, *m0 = qp + G, *shift = qp + G + 4;
     const std::int32_t p = qp[G + 8], out_m0 = qp[G + 9], out_shift = qp[G + 10], zp_h = qp[G + 11];
     auto* xh = reinterpret_cast<std::int8_t*>(scratch);
-    auto* gate = reinterpret_cast<std::int16_t*>(scratch + xh_bytes);
+    const typename B::template LstmQ8<H> elementwise(m0, shift, p, out_m0, out_shift, zp_h);
+    // The gates: int16 in the arena, or on the stack where a backend keeps them wider.
+    using Gate = typename B::template LstmQ8<H>::gate_t;
+    constexpr bool wide_gates = !std::is_same_v<Gate, std::int16_t>;
+    std::array<Gate, wide_gates ? G : 0> gate_stack;
+    Gate* gate;
+    if constexpr (wide_gates) {
+      gate = gate_stack.data();
+    } else {
+      gate = reinterpret_cast<Gate*>(scratch + xh_bytes);
+    }
     auto* c = reinterpret_cast<std::int16_t*>(scratch + xh_bytes + gate_bytes);
     auto* sum = reinterpret_cast<std::int32_t*>(scratch + xh_bytes + gate_bytes + cell_bytes);
     std::int8_t* h = xh + I;
@@ -185,16 +195,15 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
         if (prepared) {
           std::int32_t acc[G];
           B::template dot_prepared_s8<IH, G>(rows, xh, bias, acc);
-          for (std::size_t g = 0; g < 4; ++g)
-            B::template lstm_gate_q8<H>(acc + g * H, m0[g], shift[g], g == 2, gate + g * H);
+          for (std::size_t g = 0; g < 4; ++g) elementwise.gate(g, acc + g * H, gate + g * H);
         }
       }
       for (std::size_t g = 0; !prepared && g < 4; ++g) {  // gates i, f, g, o
         std::int32_t acc[H];
         B::template dot_rows_s8<IH, H>(wq + g * H * IH, xh, bias + g * H, acc);
-        B::template lstm_gate_q8<H>(acc, m0[g], shift[g], g == 2, gate + g * H);
+        elementwise.gate(g, acc, gate + g * H);
       }
-      B::template lstm_cell_q8<H>(gate, c, h, p, out_m0, out_shift, zp_h);
+      elementwise.cell(gate, c, h);
       if constexpr (std::is_same_v<Aggregation, Sequence>) {
         std::memcpy(out + t * D * H + d * H, h, H);
       } else if constexpr (std::is_same_v<Aggregation, Mean>) {
