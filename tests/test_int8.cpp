@@ -108,9 +108,16 @@ TEST_CASE("int8 backend kernels equal Scalar on random and extreme values") {
       }
       const std::int32_t zp = uniform(-128, 127), a = uniform(-128, 127), b = uniform(-128, 127);
       std::int8_t want8[G], got8[G];
-      backend::Scalar::requantize_s8<G>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), want8);
-      B::template requantize_s8<G>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), got8);
+      backend::Scalar::pool_requantize_s8<G, 1>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), want8);
+      B::template pool_requantize_s8<G, 1>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), got8);
       REQUIRE(std::memcmp(want8, got8, G) == 0);
+      // Pooled: the maximum of 3 steps of 32 channels, or of 4 steps of 20 (a tail of 4).
+      backend::Scalar::pool_requantize_s8<32, 3>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), want8);
+      B::template pool_requantize_s8<32, 3>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), got8);
+      REQUIRE(std::memcmp(want8, got8, 32) == 0);
+      backend::Scalar::pool_requantize_s8<20, 4>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), want8);
+      B::template pool_requantize_s8<20, 4>(acc, m0, shift, zp, std::min(a, b), std::max(a, b), got8);
+      REQUIRE(std::memcmp(want8, got8, 20) == 0);
 
       check_lstm_elementwise<H, B>(acc, m0, shift, zp, uniform);
       check_lstm_elementwise<20, B>(acc, m0, shift, zp, uniform);  // a tail past the last full vector

@@ -160,18 +160,23 @@ struct Scalar {
     dot_rows_s8<N, R>(rows.w, x, bias, acc);
   }
 
-  // int8 requantization of F accumulators with per-channel multipliers (a conv block's
-  // epilogue): y[f] = clamp(zp + RQ(acc[f], m0[f], shift[f]), lo, hi), lo <= hi.
-  template <std::size_t F>
-  static void requantize_s8(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift, std::int32_t zp,
-                            std::int32_t lo, std::int32_t hi, std::int8_t* y) noexcept {
-    requantize_s8_range(acc, m0, shift, zp, lo, hi, y, 0, F);
+  // A conv block's epilogue: max-pooling of P steps' accumulators (acc[p * F + f]; P = 1: no
+  // pool), then int8 requantization with per-channel multipliers: y[f] = clamp(zp +
+  // RQ(max_p acc[p * F + f], m0[f], shift[f]), lo, hi), lo <= hi. (Pooling before
+  // requantizing gives the same result: RQ is monotonic.)
+  template <std::size_t F, std::size_t P>
+  static void pool_requantize_s8(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift,
+                                 std::int32_t zp, std::int32_t lo, std::int32_t hi, std::int8_t* y) noexcept {
+    pool_requantize_s8_range<F, P>(acc, m0, shift, zp, lo, hi, y, 0, F);
   }
-  static void requantize_s8_range(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift,
-                                  std::int32_t zp, std::int32_t lo, std::int32_t hi, std::int8_t* y, std::size_t f_begin,
-                                  std::size_t f_end) noexcept {
+  template <std::size_t F, std::size_t P>
+  static void pool_requantize_s8_range(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift,
+                                       std::int32_t zp, std::int32_t lo, std::int32_t hi, std::int8_t* y,
+                                       std::size_t f_begin, std::size_t f_end) noexcept {
     for (std::size_t f = f_begin; f < f_end; ++f) {
-      const std::int32_t v = zp + q8::requantize(acc[f], m0[f], shift[f]);
+      std::int32_t best = acc[f];
+      for (std::size_t p = 1; p < P; ++p) best = acc[p * F + f] > best ? acc[p * F + f] : best;
+      const std::int32_t v = zp + q8::requantize(best, m0[f], shift[f]);
       y[f] = static_cast<std::int8_t>(v < lo ? lo : v > hi ? hi : v);
     }
   }

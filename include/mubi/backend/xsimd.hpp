@@ -444,18 +444,19 @@ struct Xsimd : Scalar {
     }
   }
 
-  // A conv block's epilogue (Scalar::requantize_s8), 8 channels per step.
-  template <std::size_t F>
-  static void requantize_s8(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift, std::int32_t zp,
-                            std::int32_t lo, std::int32_t hi, std::int8_t* y) noexcept {
+  // A conv block's epilogue (Scalar::pool_requantize_s8), 8 channels per step.
+  template <std::size_t F, std::size_t P>
+  static void pool_requantize_s8(const std::int32_t* acc, const std::int32_t* m0, const std::int32_t* shift,
+                                 std::int32_t zp, std::int32_t lo, std::int32_t hi, std::int8_t* y) noexcept {
     constexpr std::size_t full = F / 8 * 8;
     const auto load = [](const std::int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); };
     for (std::size_t f = 0; f < full; f += 8) {
-      const __m256i v =
-          _mm256_add_epi32(Q8x8::requantize(load(acc + f), load(m0 + f), load(shift + f)), _mm256_set1_epi32(zp));
+      __m256i best = load(acc + f);
+      MUBI_UNROLL for (std::size_t p = 1; p < P; ++p) best = _mm256_max_epi32(best, load(acc + p * F + f));
+      const __m256i v = _mm256_add_epi32(Q8x8::requantize(best, load(m0 + f), load(shift + f)), _mm256_set1_epi32(zp));
       Q8x8::store8(y + f, _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(lo)), _mm256_set1_epi32(hi)));
     }
-    if constexpr (full < F) Scalar::requantize_s8_range(acc, m0, shift, zp, lo, hi, y, full, F);
+    if constexpr (full < F) Scalar::pool_requantize_s8_range<F, P>(acc, m0, shift, zp, lo, hi, y, full, F);
   }
 
   // int8 input quantization (Scalar::quantize_s8), 4 channels per step in float64: the same

@@ -93,13 +93,13 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
   static constexpr bool whole_window = B::template relays_rows<KC, F>;
   static constexpr std::size_t padded_len = (T + K - 1) * C;
   // Otherwise (an MCU): a ring of R = K + lead input rows, stored twice (so every step's K
-  // rows are contiguous), and the running maximum of the accumulators over a pool window.
+  // rows are contiguous).
   // Rows are written `lead` steps before they are read: a vector load right after narrow
   // stores to the same bytes stalls on x86 (store forwarding). 16 bytes of slack after the
   // window: SIMD dot products may read past a row's end.
   static constexpr std::size_t lead = 2, R = K + lead;
   static constexpr std::size_t window_bytes = align_up(2 * R * C);
-  static constexpr std::size_t scratch_bytes = window_bytes + align_up(F * sizeof(std::int32_t)) + kAlign;
+  static constexpr std::size_t scratch_bytes = window_bytes + kAlign;
 
   // Input quantization of one raw sample (C values), docs/int8.md "Normalize".
   template <class B = backend::Scalar>
@@ -128,17 +128,14 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
         std::memcpy(dst, in + r * C, C);
       }
     };
-    // Max-pooled accumulators of step t's K rows at x, requantized once per pool window
-    // (pooling before requantizing gives the same result).
-    auto* best = reinterpret_cast<std::int32_t*>(scratch + window_bytes);
+    // The accumulators of a pool window's P steps (each step's K rows from rows_of_step),
+    // max-pooled and requantized together.
     const auto run = [&](auto&& rows_of_step) {
       for (std::size_t u = 0; u < Out::len; ++u) {
-        for (std::size_t p = 0; p < P; ++p) {
-          std::int32_t acc[F];
-          B::template dot_prepared_s8<KC, F>(rows, rows_of_step(u * P + p), bias, acc);
-          for (std::size_t f = 0; f < F; ++f) best[f] = p == 0 || acc[f] > best[f] ? acc[f] : best[f];
-        }
-        B::template requantize_s8<F>(best, m0, shift, zp_out, lo, hi, out + u * F);  // load() ensures lo <= hi
+        std::int32_t acc[P * F];
+        for (std::size_t p = 0; p < P; ++p)
+          B::template dot_prepared_s8<KC, F>(rows, rows_of_step(u * P + p), bias, acc + p * F);
+        B::template pool_requantize_s8<F, P>(acc, m0, shift, zp_out, lo, hi, out + u * F);  // load() ensures lo <= hi
       }
     };
 
