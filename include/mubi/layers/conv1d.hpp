@@ -92,11 +92,11 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
   template <class B>
   static constexpr bool whole_window = B::template relays_rows<KC, F>;
   static constexpr std::size_t padded_len = (T + K - 1) * C;
-  // Otherwise (an MCU): a ring of R = K + lead input rows, stored twice (so every step's K
-  // rows are contiguous).
-  // Rows are written `lead` steps before they are read: a vector load right after narrow
-  // stores to the same bytes stalls on x86 (store forwarding). 16 bytes of slack after the
-  // window: SIMD dot products may read past a row's end.
+  // Otherwise (an MCU, or x86 without AVX2): a ring of R = K + lead input rows in the arena,
+  // stored twice (so every step's K rows are contiguous). Rows are written `lead` steps
+  // before they are read: a vector load right after narrow stores to the same bytes stalls
+  // on x86 (store forwarding). 16 bytes of slack after the window: SIMD dot products may
+  // read past a row's end.
   static constexpr std::size_t lead = 2, R = K + lead;
   static constexpr std::size_t window_bytes = align_up(2 * R * C);
   static constexpr std::size_t scratch_bytes = window_bytes + kAlign;

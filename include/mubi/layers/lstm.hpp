@@ -127,7 +127,8 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
   }();
   static constexpr std::size_t params = Float::params, macs = Float::macs, macs_executed = Float::macs_executed;
   static constexpr std::size_t backward_steps = Float::backward_steps;
-  // [x_t | h] (int8), gate values (int16), cell (int16), running sum for Mean (int32).
+  // [x_t | h] (int8), gate values (int16; a backend with wider gates keeps them on its
+  // stack), cell (int16), running sum for Mean (int32).
   static constexpr std::size_t xh_bytes = align_up(IH), gate_bytes = align_up(G * 2), cell_bytes = align_up(H * 2);
   static constexpr std::size_t scratch_bytes = xh_bytes + gate_bytes + cell_bytes + H * 4;
 
