@@ -1,12 +1,14 @@
 #!/bin/sh
-# Performance, as reported in the README: Google Benchmark (bench/) built twice, with
-# -O3 -march=native and with plain -O2, then Debian's PyTorch timed in the same run on the
-# same UCI-HAR network, and the ratio. Single-thread figures unless a name says batch.
+# Performance, as reported in the README: Google Benchmark (bench/) built with
+# -O3 -march=native, with plain -O2 and (whole models only) with -O3 -march=x86-64-v3, then
+# Debian's PyTorch timed in the same run on the same UCI-HAR network, and the ratio.
+# Single-thread figures unless a name says batch.
 #   tools/bench.sh [extra Google Benchmark flags]
 set -eu
 cd "$(dirname "$0")/.."
 tools/deps.sh bench
-for cfg in native:"-O3 -march=native" o2:"-O2"; do
+# v3: x86-64-v3 (AVX2 + FMA, no VNNI, no AVX-512), as on an AMD Zen 3: models only.
+for cfg in native:"-O3 -march=native" o2:"-O2" v3:"-O3 -march=x86-64-v3"; do
   name=${cfg%%:*} flags=${cfg#*:}
   cmake -S . -B "build/bench-$name" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="$flags" -DMUBI_BUILD_BENCH=ON \
         -DMUBI_BUILD_TESTS=OFF -DMUBI_BUILD_EXAMPLES=OFF -DMUBI_WERROR=OFF >/dev/null
@@ -20,6 +22,9 @@ for name in native o2; do
   "build/bench-$name/bench/bench_models" --benchmark_min_time=0.3 --benchmark_repetitions=5 \
       --benchmark_report_aggregates_only=true "$@" | tee "build/bench-$name/models.txt"
 done
+echo "=== models, v3 ==="
+build/bench-v3/bench/bench_models --benchmark_filter='^model .*/xsimd' --benchmark_min_time=0.3 \
+    --benchmark_repetitions=5 --benchmark_report_aggregates_only=true "$@"
 echo "=== PyTorch, same run ==="
 /usr/bin/python3 tools/bench_torch.py > build/bench-torch.txt
 cat build/bench-torch.txt
