@@ -11,7 +11,7 @@ jobs=$(nproc)
 for cfg in g++:17 clang++:17 g++:20 clang++:20; do
   cxx=${cfg%%:*} std=${cfg##*:} dir=build/$cxx-c++$std
   echo "=== $cxx, C++$std ==="
-  # The AVX2 / AVX-512 builds of the parity tests once per compiler (C++17), to keep CI short.
+  # The AVX2 / AVX-VNNI / AVX-512 builds of the parity tests once per compiler (C++17), to keep CI short.
   simd=$([ "$std" = 17 ] && echo ON || echo OFF)
   cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_STANDARD="$std" -DCMAKE_CXX_STANDARD_REQUIRED=ON \
         -DCMAKE_BUILD_TYPE=Release -DMUBI_WERROR=ON -DMUBI_SIMD_TESTS="$simd" >/dev/null
