@@ -4,8 +4,8 @@
         --out docs/results/training.json [--shipped uci_har=runs/NAME ...]
 
 Per run: dataset, seed, validation macro-F1 (the selection criterion), test accuracy, test
-macro-F1 and per-class F1, epochs, best epoch, seconds, command. Per dataset directory: mean and
-sample standard deviation over the runs. Prints a Markdown table of the same.
+macro-F1 and per-class F1, epochs, best epoch, seconds, command. Per dataset directory and recipe
+(mixup / weight averaging, where used): mean and sample standard deviation over the runs. Prints a Markdown table of the same.
 """
 
 import argparse
@@ -37,6 +37,17 @@ def run_record(path):
     return rec
 
 
+def group_name(rec):
+    """The data directory, plus the training options that change the recipe, if any."""
+    h = rec["hyperparameters"]
+    extra = []
+    if h.get("mixup"):
+        extra.append(f"mixup {h['mixup']:g}")
+    if h.get("swa_epochs"):
+        extra.append(f"SWA {h['swa_epochs']} epochs at {h['swa_lr']:g}")
+    return rec["data"] + (" + " + ", ".join(extra) if extra else "")
+
+
 def mean_std(values):
     v = np.asarray(values, dtype=np.float64)
     return dict(mean=float(v.mean()), std=float(v.std(ddof=1)) if len(v) > 1 else 0.0, n=len(v))
@@ -54,7 +65,7 @@ def main(argv=None):
     runs = [run_record(r) for r in args.runs]
     groups = {}
     for r in runs:
-        groups.setdefault(r["data"], []).append(r)
+        groups.setdefault(group_name(r), []).append(r)
     summary = {}
     for data, rs in groups.items():
         summary[data] = dict(dataset=rs[0]["dataset"], seeds=[r["seed"] for r in rs],

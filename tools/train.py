@@ -20,8 +20,12 @@ Protocol (spec "Training recipe"):
 Optional (off by default): knowledge distillation from an ensemble of teacher runs fitted on
 the same subjects (--teacher, --kd-alpha, --kd-temp), fitting windows from another directory of
 the same subjects (--fit-data, e.g. a denser hop), mixup (--mixup), dropout on the LSTM input
-during training (--input-dropout), and the split drawn from another seed than the
-initialisation (--split-seed, for teachers). None of these changes the network.
+during training (--input-dropout), the split drawn from another seed than the
+initialisation (--split-seed, for teachers), stochastic weight averaging after early
+stopping (--swa-epochs, --swa-lr; the UCI-HAR recipe uses it with --mixup 0.2), a start from
+another run's weights (--init-from, for tools/soup.py), and subjects set aside from fitting
+and validation to judge such changes without the bias of early stopping (--holdout-seed).
+None of these changes the network.
 
 The defaults were chosen on UCI-HAR validation macro-F1 only (docs/training.md).
 
@@ -141,6 +145,15 @@ def recalibrate_batchnorm(model, x, batch):
     model.train(was_training)
 
 
+def add_to_average(avg, module, k):
+    """Make avg's parameters the uniform average of k modules, given the average of the first
+    k - 1 and module as the k-th (k = 1 copies). BatchNorm statistics are left to recompute."""
+    import torch
+    with torch.no_grad():
+        for qa, qm in zip(avg.parameters(), module.parameters()):
+            qa.mul_((k - 1) / k).add_(qm.detach(), alpha=1 / k)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", required=True, help="window dataset directory (tools/har_data.py)")
@@ -196,6 +209,19 @@ def main(argv=None):
                    help="mixup: mix each batch with a permutation of itself by Beta(a, a); 0: off")
     p.add_argument("--input-dropout", type=float, default=0.0,
                    help="dropout on the LSTM input features, training only (eval: identity)")
+    p.add_argument("--swa-epochs", type=int, default=0,
+                   help="stochastic weight averaging: after early stopping, continue from the "
+                        "selected weights for this many epochs at the constant --swa-lr and "
+                        "export the uniform average of the weights at the end of each epoch "
+                        "(BatchNorm statistics recomputed for the average); 0: off")
+    p.add_argument("--swa-lr", type=float, default=5e-4, help="learning rate of the SWA epochs")
+    p.add_argument("--init-from", default=None,
+                   help="start from this checkpoint's weights (a run on the same fitting "
+                        "subjects, e.g. to branch ingredients for tools/soup.py)")
+    p.add_argument("--holdout-seed", type=int, default=None,
+                   help="study of the procedure: set aside the validation subjects of this seed "
+                        "before the split (neither fitted nor validated) and score the selected "
+                        "and the averaged models on them")
     args = p.parse_args(argv)
     if not 1 <= args.epochs <= 200:
         p.error("--epochs must be 1..200")
@@ -219,6 +245,13 @@ def main(argv=None):
     if args.rotate > 0 and channels % 3:
         p.error("--rotate needs 3-axis channel groups (channels % 3 == 0)")
 
+    holdout = None
+    if args.holdout_seed is not None:  # set aside before the split: never fitted nor validated
+        held = choose_validation_subjects(s_all, y_all, classes, args.val_fraction,
+                                          args.holdout_seed)
+        keep = ~np.isin(s_all, held)
+        holdout = dict(subjects=[int(v) for v in held], x=x_all[~keep], y=y_all[~keep])
+        x_all, y_all, s_all = x_all[keep], y_all[keep], s_all[keep]
     split_seed = args.seed if args.split_seed is None else args.split_seed
     val_subjects = choose_validation_subjects(s_all, y_all, classes, args.val_fraction, split_seed)
     is_val = np.isin(s_all, val_subjects)
@@ -243,6 +276,11 @@ def main(argv=None):
     with torch.no_grad():
         model.mean.copy_(torch.from_numpy(mean.astype(np.float32)))
         model.std.copy_(torch.from_numpy(std.astype(np.float32)))
+    if args.init_from:
+        start = mubi_torch.load_checkpoint(args.init_from)
+        if start.config != model.config or not torch.allclose(start.mean, model.mean):
+            p.error(f"--init-from {args.init_from}: another network or other fitting windows")
+        model.load_state_dict(start.state_dict())
 
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = math.ceil(len(x_tr) / args.batch)
@@ -281,11 +319,11 @@ def main(argv=None):
         for q in ema.parameters():
             q.requires_grad_(False)
 
-    history = []
-    best = dict(f1=-1.0, loss=math.inf, epoch=0, state=None, scores=None)
     step = 0
-    for epoch in range(1, args.epochs + 1):
-        t0 = time.time()
+
+    def train_epoch(lr_of_step):
+        """One pass over the shuffled fitting windows; returns (summed loss, correct)."""
+        nonlocal step
         model.train()
         perm = torch.randperm(len(xt), generator=gen)
         loss_sum, correct = 0.0, 0
@@ -304,7 +342,7 @@ def main(argv=None):
                 j = torch.randperm(len(xb), generator=gen)
                 xb = lam * xb + (1 - lam) * xb[j]
             for g in opt.param_groups:
-                g["lr"] = lr_at(step)
+                g["lr"] = lr_of_step(step)
             logits = model(xb)
             loss = F.cross_entropy(logits, yb, weight=w_t, label_smoothing=args.label_smoothing)
             if lam is not None:
@@ -329,13 +367,23 @@ def main(argv=None):
                         qe.mul_(d).add_(qm.detach(), alpha=1 - d)
             loss_sum += float(loss) * len(idx)
             correct += int((logits.argmax(1) == yb).sum())
+        return loss_sum, correct
+
+    def validate(module):
+        pred, logits_va = eval_torch.predict(module, x_va)
+        val_loss = float(F.cross_entropy(torch.from_numpy(logits_va), torch.from_numpy(y_va),
+                                         weight=w_t))
+        return eval_torch.scores(y_va, pred, classes), val_loss
+
+    history = []
+    best = dict(f1=-1.0, loss=math.inf, epoch=0, state=None, scores=None)
+    for epoch in range(1, args.epochs + 1):
+        t0 = time.time()
+        loss_sum, correct = train_epoch(lr_at)
         evaluated = model if ema is None else ema
         if args.precise_bn or ema is not None:  # the average has no running statistics of its own
             recalibrate_batchnorm(evaluated, xt, args.batch)
-        pred, logits_va = eval_torch.predict(evaluated, x_va)
-        val_loss = float(F.cross_entropy(torch.from_numpy(logits_va), torch.from_numpy(y_va),
-                                         weight=w_t))
-        sc = eval_torch.scores(y_va, pred, classes)
+        sc, val_loss = validate(evaluated)
         improved = args.select == "last" or sc["macro_f1"] > best["f1"] or (
             sc["macro_f1"] == best["f1"] and val_loss < best["loss"])
         if improved:
@@ -355,6 +403,34 @@ def main(argv=None):
             break
 
     model.load_state_dict(best["state"])
+    selected = dict(epoch=best["epoch"], validation_macro_f1=best["f1"])
+
+    def holdout_f1(module):
+        return None if holdout is None else eval_torch.scores(
+            holdout["y"], eval_torch.predict(module, holdout["x"])[0], classes)["macro_f1"]
+    selected["holdout_macro_f1"] = holdout_f1(model)
+    swa = None
+    if args.swa_epochs > 0:
+        x_te_, y_te_, _, _ = har_data.read_split(args.data, "test")
+        avg = copy.deepcopy(model)
+        selected["test_macro_f1_recorded"] = eval_torch.scores(
+            y_te_, eval_torch.predict(model, x_te_)[0], classes)["macro_f1"]
+        swa = dict(lr=args.swa_lr, history=[])
+        for k in range(1, args.swa_epochs + 1):
+            t0 = time.time()
+            loss_sum, correct = train_epoch(lambda _: args.swa_lr)
+            add_to_average(avg, model, k)
+            recalibrate_batchnorm(avg, xt, args.batch)
+            sc, val_loss = validate(avg)
+            te = eval_torch.scores(y_te_, eval_torch.predict(avg, x_te_)[0], classes)["macro_f1"]
+            swa["history"].append(dict(epoch=k, train_loss=loss_sum / len(xt), val_loss=val_loss,
+                                       val_macro_f1=sc["macro_f1"], holdout_macro_f1=holdout_f1(avg),
+                                       test_macro_f1_recorded=te))
+            print(f"swa {k:3d}/{args.swa_epochs} lr {args.swa_lr:.2e} loss "
+                  f"{loss_sum / len(xt):.4f} | average: val loss {val_loss:.4f} F1 "
+                  f"{100 * sc['macro_f1']:5.2f}% | {time.time() - t0:.1f}s", flush=True)
+        best.update(f1=sc["macro_f1"], loss=val_loss, scores=sc)
+        model = avg
     model.eval()
     train_seconds = time.time() - started
 
@@ -376,7 +452,9 @@ def main(argv=None):
         hyperparameters={k: v for k, v in vars(args).items() if k not in ("data", "out", "seed")},
         model_config=model.config, params=mubi_torch.parameter_count(model),
         blob_bytes=len(blob), classes=class_names, channels=meta.get("channels"),
-        teacher=teacher,
+        teacher=teacher, selected=selected, swa=swa,
+        holdout=None if holdout is None else dict(subjects=holdout["subjects"],
+                                                  macro_f1=holdout_f1(model)),
         split=dict(validation_subjects=[int(v) for v in val_subjects], fit_subjects=fit_subjects,
                    fit_windows=int(len(x_tr)), validation_windows=int(len(x_va)),
                    test_windows=int(len(x_te)), fit_class_counts=counts.astype(int).tolist()),

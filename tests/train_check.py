@@ -1,0 +1,153 @@
+"""Checks tools/train.py's split and averaging options and tools/soup.py on a tiny synthetic
+window dataset (needs Debian's python3-torch; about 20 s on one core).
+
+usage: train_check.py WORK_DIR
+  - a run is deterministic: the same seed gives the same history and the same weights;
+  - --holdout-seed: the holdout subjects are neither fitted nor validated, and the split of the
+    rest is disjoint;
+  - --swa-epochs: the running average (add_to_average) is the uniform mean; at --swa-lr 0
+    every snapshot is the selected network, so the exported average equals it, while at a
+    real rate the weights move; the average gets BatchNorm statistics of its own, and the
+    record has one validation score per averaging epoch;
+  - --init-from refuses a checkpoint fitted on other windows;
+  - tools/soup.py: a uniform soup of two branches is the mean of their parameters, and a soup
+    of runs on different splits is refused.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools")
+sys.path.insert(0, TOOLS)
+import har_data  # noqa: E402
+import train as train_module  # noqa: E402
+
+BN_STATS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def make_dataset(path):
+    """6 classes, 7 training subjects, 2 test subjects; class-dependent offsets plus noise."""
+    rng = np.random.default_rng(7)
+    splits = {}
+    for name, subjects in (("train", range(1, 8)), ("test", (8, 9))):
+        xs, ys, ss = [], [], []
+        for s in subjects:
+            for c in range(6):
+                for _ in range(6):
+                    x = rng.normal(0, 1, (32, 9)).astype(np.float32)
+                    x[:, c] += 2.0
+                    xs.append(x)
+                    ys.append(c)
+                    ss.append(s)
+        splits[name] = (np.stack(xs), np.array(ys), np.array(ss))
+    har_data.write_dataset(path, splits, dict(name="tiny", classes=[f"c{i}" for i in range(6)]))
+
+
+def train(*args):
+    r = subprocess.run([sys.executable, os.path.join(TOOLS, "train.py"), *args],
+                       capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    return r
+
+
+def main():
+    import torch
+    import mubi_torch
+    work = sys.argv[1]
+    os.makedirs(work, exist_ok=True)
+    data = os.path.join(work, "tiny")
+    make_dataset(data)
+    failures = []
+
+    def check(ok, what):
+        if not ok:
+            failures.append(what)
+            print("FAIL:", what)
+
+    def metrics(run):
+        with open(os.path.join(work, run, "metrics.json")) as fh:
+            return json.load(fh)
+
+    def state(run):
+        return mubi_torch.load_checkpoint(os.path.join(work, run, "model.pt")).state_dict()
+
+    common = ["--data", data, "--epochs", "3", "--batch", "16", "--holdout-seed", "5", "--seed", "3"]
+    for run in ("a", "b"):
+        r = train(*common, "--out", os.path.join(work, run))
+        check(r.returncode == 0, f"train {run}: {r.stderr[-500:]}")
+    if failures:
+        return 1
+    ma, mb = metrics("a"), metrics("b")
+    check([h["val_macro_f1"] for h in ma["history"]] == [h["val_macro_f1"] for h in mb["history"]]
+          and all(torch.equal(v, state("b")[k]) for k, v in state("a").items()),
+          "the same seed gives the same run")
+    held, val, fit = (set(ma["holdout"]["subjects"]), set(ma["split"]["validation_subjects"]),
+                      set(ma["split"]["fit_subjects"]))
+    check(held and val and fit and not (held & val) and not (held & fit) and not (val & fit)
+          and held | val | fit == set(range(1, 8)), f"holdout {held}, validation {val}, fit {fit}")
+
+    # Averaging: add_to_average over k modules gives their mean; with --swa-lr 0 every
+    # end-of-epoch snapshot is the selected network, so the exported average must equal it.
+    nets = [mubi_torch.MuBiConvLSTM(9, 6, 32) for _ in range(3)]
+    avg = mubi_torch.MuBiConvLSTM(9, 6, 32)
+    for k, net in enumerate(nets, start=1):
+        train_module.add_to_average(avg, net, k)
+    check(all(torch.allclose(q, torch.stack([dict(n.named_parameters())[name] for n in nets]).mean(0),
+                             atol=1e-7) for name, q in avg.named_parameters()),
+          "add_to_average gives the uniform mean")
+    for run, lr in (("swa0", "0"), ("swa", "1e-3")):
+        r = train(*common, "--swa-epochs", "3", "--swa-lr", lr, "--out", os.path.join(work, run))
+        check(r.returncode == 0, f"train {run}: {r.stderr[-500:]}")
+    if failures:
+        return 1
+    base, s0, s1 = state("a"), state("swa0"), state("swa")
+    weights = [k for k in base if not k.endswith(BN_STATS) and k not in ("mean", "std")]
+    check(all(torch.allclose(base[k], s0[k], rtol=1e-6, atol=1e-7) for k in weights),
+          "SWA at lr 0 keeps the selected weights")
+    check(any(not torch.equal(base[k], s1[k]) for k in weights), "SWA at lr 1e-3 moves the weights")
+    bn = [k for k in s1 if k.endswith("running_mean")]
+    check(bn and all(not torch.equal(base[k], s1[k]) for k in bn),
+          "the average has BatchNorm statistics of its own")
+    ms = metrics("swa")
+    check(len(ms["swa"]["history"]) == 3 and ms["selected"]["epoch"] == ma["best_epoch"]
+          and ms["validation"]["macro_f1"] == ms["swa"]["history"][-1]["val_macro_f1"],
+          "the SWA record: one entry per averaging epoch, after the early-stopped epoch")
+
+    r = train("--data", data, "--epochs", "2", "--batch", "16", "--seed", "4",
+              "--init-from", os.path.join(work, "a", "model.pt"), "--out", os.path.join(work, "bad"))
+    check(r.returncode != 0 and "--init-from" in r.stderr, "--init-from on other windows refused")
+
+    branches = []
+    for k in (1, 2):
+        run = f"branch{k}"
+        r = train(*common[:-1], str(10 + k), "--split-seed", "3", "--select", "last",
+                  "--init-from", os.path.join(work, "a", "model.pt"), "--out", os.path.join(work, run))
+        check(r.returncode == 0, f"train {run}: {r.stderr[-500:]}")
+        branches.append(os.path.join(work, run))
+    if failures:
+        return 1
+    soup = [sys.executable, os.path.join(TOOLS, "soup.py"), "--data", data, "--recipe", "uniform"]
+    r = subprocess.run(soup + ["--out", os.path.join(work, "soup"), *branches],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, f"soup: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        s, b1, b2 = state("soup"), state("branch1"), state("branch2")
+        params = [k for k in s if not k.endswith(BN_STATS) and k not in ("mean", "std")]
+        check(all(torch.allclose(s[k], (b1[k] + b2[k]) / 2, atol=1e-7) for k in params),
+              "uniform soup = mean of the parameters")
+        check(metrics("soup")["holdout_subjects"] == ma["holdout"]["subjects"],
+              "the soup record names the holdout subjects")
+    r = train("--data", data, "--epochs", "1", "--batch", "16", "--seed", "4",
+              "--out", os.path.join(work, "other"))
+    check(r.returncode == 0, f"train other: {r.stderr[-500:]}")
+    r = subprocess.run(soup + ["--out", os.path.join(work, "soup_bad"), branches[0],
+                               os.path.join(work, "other")], capture_output=True, text=True)
+    check(r.returncode != 0 and "other subjects" in r.stderr, "a soup across splits is refused")
+    print("train_check:", "all passed" if not failures else f"{len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

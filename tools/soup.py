@@ -1,0 +1,137 @@
+"""Average the weights of several runs on the same split into one network ("model soup").
+
+    /usr/bin/python3 tools/soup.py --data data/uci_har_rebuilt --out runs/NAME RUN [RUN ...]
+
+The runs must share the fitting and validation subjects and should start from one checkpoint
+(tools/train.py --init-from), so that their weights lie in one basin and their average is a
+good network; the average is then one network of the same size, unlike an ensemble. The
+BatchNorm statistics of the average are recomputed over the (unaugmented) fitting windows.
+
+Recipes (Wortsman et al. 2022, "Model soups"): `uniform` averages every run; `greedy` (the
+default) adds the runs in order of validation macro-F1 and keeps each one only if the
+validation macro-F1 of the average does not drop. Choices use validation only; test scores
+are computed once, on the chosen soup. Also reported, for comparison only: every ingredient
+and the ensemble of their logits.
+
+Writes OUT/model.pt, OUT/model.mubi, OUT/test_predictions.u8, OUT/metrics.json.
+"""
+
+import argparse
+import copy
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import har_data  # noqa: E402
+import eval_torch  # noqa: E402
+from train import add_to_average, recalibrate_batchnorm  # noqa: E402
+
+
+def average(modules):
+    """Uniform average of the modules' parameters (BatchNorm statistics left to recompute)."""
+    out = copy.deepcopy(modules[0])
+    for k, m in enumerate(modules[1:], start=2):
+        add_to_average(out, m, k)
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", required=True, help="window dataset directory of the runs")
+    p.add_argument("--out", required=True)
+    p.add_argument("--recipe", choices=["greedy", "uniform"], default="greedy")
+    p.add_argument("runs", nargs="+", help="run directories (tools/train.py --out)")
+    args = p.parse_args(argv)
+
+    import torch
+    torch.set_num_threads(1)
+    import mubi_torch
+    import export
+
+    metas = [json.load(open(os.path.join(r, "metrics.json"))) for r in args.runs]
+    split = metas[0]["split"]
+    held = (metas[0].get("holdout") or {}).get("subjects")
+    for r, m in zip(args.runs, metas):
+        if (m["split"]["validation_subjects"] != split["validation_subjects"]
+                or m["split"]["fit_subjects"] != split["fit_subjects"]):
+            p.error(f"{r} was fitted or validated on other subjects than {args.runs[0]}")
+    x, y, s, meta = har_data.read_split(args.data, "train")
+    classes = int(meta["classes_count"])
+    fit = torch.from_numpy(x[np.isin(s, split["fit_subjects"])])
+    x_va, y_va = x[np.isin(s, split["validation_subjects"])], y[np.isin(s, split["validation_subjects"])]
+    x_ho, y_ho = (x[np.isin(s, held)], y[np.isin(s, held)]) if held else (None, None)
+    x_te, y_te, _, _ = har_data.read_split(args.data, "test")
+
+    def f1(module, xs, ys):
+        return None if xs is None else eval_torch.scores(
+            ys, eval_torch.predict(module, xs)[0], classes)["macro_f1"]
+
+    def soup_of(modules):
+        avg = average(modules)
+        recalibrate_batchnorm(avg, fit, 512)
+        return avg.eval()
+
+    models = [mubi_torch.load_checkpoint(os.path.join(r, "model.pt")) for r in args.runs]
+    val = [f1(m, x_va, y_va) for m in models]
+    order = np.argsort(val)[::-1]
+    if args.recipe == "uniform":
+        chosen = list(order)
+        soup = soup_of([models[i] for i in chosen])
+        soup_val = f1(soup, x_va, y_va)
+    else:
+        chosen = [order[0]]
+        soup, soup_val = models[order[0]], val[order[0]]
+        for i in order[1:]:
+            trial = soup_of([models[j] for j in chosen + [i]])
+            v = f1(trial, x_va, y_va)
+            if v >= soup_val:
+                chosen.append(i)
+                soup, soup_val = trial, v
+    print(f"{args.recipe} soup of {len(chosen)}/{len(models)} runs: validation macro-F1 "
+          f"{100 * soup_val:.2f}% (best ingredient {100 * max(val):.2f}%)")
+
+    def ensemble_f1(xs, ys):
+        if xs is None:
+            return None
+        logits = np.mean([eval_torch.predict(m, xs)[1] for m in models], axis=0)
+        return eval_torch.scores(ys, logits.argmax(1), classes)["macro_f1"]
+
+    pred_te, _ = eval_torch.predict(soup, x_te)
+    test = eval_torch.scores(y_te, pred_te, classes)
+    os.makedirs(args.out, exist_ok=True)
+    mubi_torch.save_checkpoint(soup, os.path.join(args.out, "model.pt"))
+    blob = export.export(soup, os.path.join(args.out, "model.mubi"))
+    pred_te.astype(np.uint8).tofile(os.path.join(args.out, "test_predictions.u8"))
+    record = dict(
+        command="/usr/bin/python3 tools/soup.py " + " ".join(argv if argv is not None
+                                                             else sys.argv[1:]),
+        recipe=args.recipe, runs=args.runs, chosen=[args.runs[i] for i in chosen],
+        split=split, holdout_subjects=held,
+        validation=dict(macro_f1=soup_val), holdout_macro_f1=f1(soup, x_ho, y_ho), test=test,
+        compared=dict(  # not used for any choice
+            ingredients=[dict(run=r, validation_macro_f1=v, holdout_macro_f1=f1(m, x_ho, y_ho),
+                              test_macro_f1=f1(m, x_te, y_te))
+                         for r, m, v in zip(args.runs, models, val)],
+            uniform_soup=None, logit_ensemble=dict(
+                validation_macro_f1=ensemble_f1(x_va, y_va),
+                holdout_macro_f1=ensemble_f1(x_ho, y_ho), test_macro_f1=ensemble_f1(x_te, y_te))),
+        blob_bytes=len(blob), created=time.strftime("%Y-%m-%d %H:%M:%S"),
+        environment=dict(torch=torch.__version__, numpy=np.__version__))
+    if args.recipe == "greedy":
+        uni = soup_of(models)
+        record["compared"]["uniform_soup"] = dict(
+            validation_macro_f1=f1(uni, x_va, y_va), holdout_macro_f1=f1(uni, x_ho, y_ho),
+            test_macro_f1=f1(uni, x_te, y_te))
+    with open(os.path.join(args.out, "metrics.json"), "w") as fh:
+        json.dump(record, fh, indent=1, default=int)
+        fh.write("\n")
+    print("test (once, chosen soup): " + eval_torch.format_report(test, meta["classes"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
