@@ -411,6 +411,8 @@ def main(argv=None):
     selected["holdout_macro_f1"] = holdout_f1(model)
     swa = None
     if args.swa_epochs > 0:
+        # Recorded for comparison, never used: the early-stopped model's test score, and in a
+        # holdout study the average's after every epoch.
         x_te_, y_te_, _, _ = har_data.read_split(args.data, "test")
         avg = copy.deepcopy(model)
         selected["test_macro_f1_recorded"] = eval_torch.scores(
@@ -422,7 +424,8 @@ def main(argv=None):
             add_to_average(avg, model, k)
             recalibrate_batchnorm(avg, xt, args.batch)
             sc, val_loss = validate(avg)
-            te = eval_torch.scores(y_te_, eval_torch.predict(avg, x_te_)[0], classes)["macro_f1"]
+            te = None if holdout is None else eval_torch.scores(  # study mode only
+                y_te_, eval_torch.predict(avg, x_te_)[0], classes)["macro_f1"]
             swa["history"].append(dict(epoch=k, train_loss=loss_sum / len(xt), val_loss=val_loss,
                                        val_macro_f1=sc["macro_f1"], holdout_macro_f1=holdout_f1(avg),
                                        test_macro_f1_recorded=te))
