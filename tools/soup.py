@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import har_data  # noqa: E402
 import eval_torch  # noqa: E402
-from train import add_to_average, recalibrate_batchnorm  # noqa: E402
+from train import add_to_average, recalibrate_batchnorm, save_run_model  # noqa: E402
 
 
 def average(modules):
@@ -50,7 +50,6 @@ def main(argv=None):
     import torch
     torch.set_num_threads(1)
     import mubi_torch
-    import export
 
     metas = [json.load(open(os.path.join(r, "metrics.json"))) for r in args.runs]
     split = metas[0]["split"]
@@ -100,12 +99,7 @@ def main(argv=None):
         logits = np.mean([eval_torch.predict(m, xs)[1] for m in models], axis=0)
         return eval_torch.scores(ys, logits.argmax(1), classes)["macro_f1"]
 
-    pred_te, _ = eval_torch.predict(soup, x_te)
-    test = eval_torch.scores(y_te, pred_te, classes)
-    os.makedirs(args.out, exist_ok=True)
-    mubi_torch.save_checkpoint(soup, os.path.join(args.out, "model.pt"))
-    blob = export.export(soup, os.path.join(args.out, "model.mubi"))
-    pred_te.astype(np.uint8).tofile(os.path.join(args.out, "test_predictions.u8"))
+    test, blob = save_run_model(soup, args.out, x_te, y_te, classes)
     record = dict(
         command="/usr/bin/python3 tools/soup.py " + " ".join(argv if argv is not None
                                                              else sys.argv[1:]),

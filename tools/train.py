@@ -102,14 +102,15 @@ def rotate_groups(xb, max_degrees, gen):
 
 
 def load_teachers(runs, val_subjects):
-    """Teacher modules from run directories; refuses a teacher fitted on a validation subject."""
+    """Teacher modules from run directories; refuses a teacher fitted on any of val_subjects
+    (the subjects the student is judged on)."""
     import mubi_torch
     teachers = []
     for run in runs:
         with open(os.path.join(run, "metrics.json")) as fh:
             fitted = json.load(fh)["split"]["fit_subjects"]
         if np.isin(fitted, val_subjects).any():
-            raise SystemExit(f"teacher {run} was fitted on validation subjects "
+            raise SystemExit(f"teacher {run} was fitted on judged subjects "
                              f"{sorted(set(fitted) & set(val_subjects.tolist()))}")
         teachers.append(mubi_torch.load_checkpoint(os.path.join(run, "model.pt")))
     return teachers
@@ -152,6 +153,19 @@ def add_to_average(avg, module, k):
     with torch.no_grad():
         for qa, qm in zip(avg.parameters(), module.parameters()):
             qa.mul_((k - 1) / k).add_(qm.detach(), alpha=1 / k)
+
+
+def save_run_model(module, out, x_te, y_te, classes):
+    """Score the chosen model on test (once) and write OUT/model.pt, OUT/model.mubi and
+    OUT/test_predictions.u8; returns (test scores, blob bytes)."""
+    import mubi_torch
+    import export
+    pred_te, _ = eval_torch.predict(module, x_te)
+    os.makedirs(out, exist_ok=True)
+    mubi_torch.save_checkpoint(module, os.path.join(out, "model.pt"))
+    blob = export.export(module, os.path.join(out, "model.mubi"))
+    pred_te.astype(np.uint8).tofile(os.path.join(out, "test_predictions.u8"))
+    return eval_torch.scores(y_te, pred_te, classes), blob
 
 
 def main(argv=None):
@@ -205,6 +219,10 @@ def main(argv=None):
     p.add_argument("--kd-alpha", type=float, default=0.5,
                    help="loss = alpha * CE + (1 - alpha) * T^2 * KL(teacher_T || student_T)")
     p.add_argument("--kd-temp", type=float, default=3.0, help="distillation temperature T")
+    p.add_argument("--kd-online", action="store_true",
+                   help="distil on the teachers' outputs for the same augmented (and mixed) batch "
+                        "the student sees, instead of their outputs for the clean windows "
+                        "(consistent teaching, Beyer et al. 2022)")
     p.add_argument("--mixup", type=float, default=0.0,
                    help="mixup: mix each batch with a permutation of itself by Beta(a, a); 0: off")
     p.add_argument("--input-dropout", type=float, default=0.0,
@@ -230,7 +248,6 @@ def main(argv=None):
     import torch.nn.functional as F
     torch.set_num_threads(1)
     import mubi_torch
-    import export
 
     started = time.time()
     torch.manual_seed(args.seed)
@@ -302,7 +319,10 @@ def main(argv=None):
 
     soft_t, teacher = None, None
     if args.teacher:
-        teachers = load_teachers(args.teacher.split(","), val_subjects)
+        # In a holdout study the holdout subjects are the ones judged, so they are the ones a
+        # teacher must not have seen; otherwise the validation subjects.
+        teachers = load_teachers(args.teacher.split(","), val_subjects if holdout is None
+                                 else np.asarray(holdout["subjects"]))
         soft_t = torch.from_numpy(ensemble_probs(teachers, x_tr, args.kd_temp))
         sc = eval_torch.scores(y_va, ensemble_probs(teachers, x_va, 1.0).argmax(1), classes)
         teacher = dict(runs=args.teacher.split(","), validation_macro_f1=sc["macro_f1"])
@@ -349,8 +369,13 @@ def main(argv=None):
                 loss = lam * loss + (1 - lam) * F.cross_entropy(
                     logits, yb[j], weight=w_t, label_smoothing=args.label_smoothing)
             if soft_t is not None:
-                sb = soft_t[idx]
-                target = sb if lam is None else lam * sb + (1 - lam) * sb[j]
+                if args.kd_online:  # consistent teaching: the teachers see the same input
+                    with torch.no_grad():
+                        target = torch.stack([F.softmax(t(xb) / args.kd_temp, dim=1)
+                                              for t in teachers]).mean(0)
+                else:
+                    sb = soft_t[idx]
+                    target = sb if lam is None else lam * sb + (1 - lam) * sb[j]
                 kd = F.kl_div(F.log_softmax(logits / args.kd_temp, dim=1), target,
                               reduction="batchmean") * args.kd_temp ** 2
                 loss = args.kd_alpha * loss + (1 - args.kd_alpha) * kd
@@ -439,13 +464,7 @@ def main(argv=None):
 
     # Test: once, on the model selected on validation.
     x_te, y_te, _, _ = har_data.read_split(args.data, "test")
-    pred_te, _ = eval_torch.predict(model, x_te)
-    test = eval_torch.scores(y_te, pred_te, classes)
-
-    os.makedirs(args.out, exist_ok=True)
-    mubi_torch.save_checkpoint(model, os.path.join(args.out, "model.pt"))
-    blob = export.export(model, os.path.join(args.out, "model.mubi"))
-    pred_te.astype(np.uint8).tofile(os.path.join(args.out, "test_predictions.u8"))
+    test, blob = save_run_model(model, args.out, x_te, y_te, classes)
 
     metrics = dict(
         data=os.path.relpath(os.path.abspath(args.data), har_data.REPO),
