@@ -10,6 +10,8 @@ usage: train_check.py WORK_DIR
     real rate the weights move; the average gets BatchNorm statistics of its own, and the
     record has one validation score per averaging epoch;
   - --init-from refuses a checkpoint fitted on other windows;
+  - --kd-online distillation runs and changes the result, and a teacher fitted on a subject
+    the student is judged on is refused;
   - tools/soup.py: a uniform soup of two branches is the mean of their parameters, and a soup
     of runs on different splits is refused.
 """
@@ -128,6 +130,20 @@ def main():
         branches.append(os.path.join(work, run))
     if failures:
         return 1
+    # Distillation with consistent teaching: teachers fitted on the same subjects are accepted
+    # and change the result; a teacher fitted on a judged subject is refused.
+    teachers = ",".join(branches)
+    r = train(*common, "--teacher", teachers, "--kd-online", "--kd-alpha", "0", "--kd-temp", "1",
+              "--out", os.path.join(work, "kd"))
+    check(r.returncode == 0, f"train kd: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        kd = state("kd")
+        check(any(not torch.equal(base[k], kd[k]) for k in weights), "--kd-online changes the run")
+    r = train("--data", data, "--epochs", "1", "--batch", "16", "--seed", "3", "--teacher",
+              os.path.join(work, "a"), "--kd-online", "--out", os.path.join(work, "kd_bad"))
+    check(r.returncode != 0 and "judged subjects" in r.stderr,
+          "a teacher fitted on the student's validation subjects is refused")
+
     soup = [sys.executable, os.path.join(TOOLS, "soup.py"), "--data", data, "--recipe", "uniform"]
     r = subprocess.run(soup + ["--out", os.path.join(work, "soup"), *branches],
                        capture_output=True, text=True)
