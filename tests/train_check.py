@@ -10,6 +10,10 @@ usage: train_check.py WORK_DIR
     real rate the weights move; the average gets BatchNorm statistics of its own, and the
     record has one validation score per averaging epoch;
   - --init-from refuses a checkpoint fitted on other windows;
+  - --val-fraction 0 (refit): every non-holdout subject is fitted, nothing is validated, the
+    record is strict JSON with no validation, and --stop-epoch ends the run part-way along the
+    --epochs cosine schedule; without --select last it is refused;
+  - --head-dropout changes training (and only training: the record keeps the value);
   - --kd-online distillation runs and changes the result, and a teacher fitted on a subject
     the student is judged on is refused;
   - tools/soup.py: a uniform soup of two branches is the mean of their parameters, and a soup
@@ -116,6 +120,31 @@ def main():
     check(len(ms["swa"]["history"]) == 3 and ms["selected"]["epoch"] == ma["best_epoch"]
           and ms["validation"]["macro_f1"] == ms["swa"]["history"][-1]["val_macro_f1"],
           "the SWA record: one entry per averaging epoch, after the early-stopped epoch")
+
+    # Refit: no validation subjects, a fixed schedule stopped at epoch 2 of a 4-epoch cosine.
+    r = train(*common, "--val-fraction", "0", "--select", "last", "--epochs", "4",
+              "--stop-epoch", "2", "--swa-epochs", "1", "--out", os.path.join(work, "refit"))
+    check(r.returncode == 0, f"train refit: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        def no_nan(token):
+            raise ValueError(f"{token} in the record")
+        with open(os.path.join(work, "refit", "metrics.json")) as fh:
+            mr = json.load(fh, parse_constant=no_nan)
+        check(mr["split"]["validation_subjects"] == [] and mr["validation"] is None
+              and set(mr["split"]["fit_subjects"]) == set(range(1, 8)) - held
+              and mr["holdout"]["subjects"] == ma["holdout"]["subjects"],
+              f"refit fits every non-holdout subject: {mr['split']}")
+        check(len(mr["history"]) == 2 and abs(mr["history"][-1]["lr"] - (1e-3 + 1e-5) / 2) < 1e-9,
+              f"--stop-epoch 2 of 4 ends at the cosine midpoint: {mr['history'][-1]['lr']}")
+    r = train(*common, "--val-fraction", "0", "--out", os.path.join(work, "refit_bad"))
+    check(r.returncode != 0 and "--select last" in r.stderr, "refit without --select last refused")
+    r = train(*common, "--head-dropout", "0", "--out", os.path.join(work, "hd0"))
+    check(r.returncode == 0, f"train hd0: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        hd0 = state("hd0")
+        check(metrics("hd0")["hyperparameters"]["head_dropout"] == 0
+              and any(not torch.equal(base[k], hd0[k]) for k in weights),
+              "--head-dropout 0 trains differently from the default 0.5")
 
     r = train("--data", data, "--epochs", "2", "--batch", "16", "--seed", "4",
               "--init-from", os.path.join(work, "a", "model.pt"), "--out", os.path.join(work, "bad"))

@@ -23,7 +23,8 @@ def run_record(path):
         m = json.load(fh)
     rec = dict(run=os.path.relpath(os.path.abspath(path), REPO), data=m["data"],
                 dataset=m["dataset"], seed=m["seed"],
-                val_macro_f1=m["validation"]["macro_f1"], test_accuracy=m["test"]["accuracy"],
+                val_macro_f1=None if m["validation"] is None else m["validation"]["macro_f1"],
+                test_accuracy=m["test"]["accuracy"],
                 test_macro_f1=m["test"]["macro_f1"], test_per_class_f1=m["test"]["per_class_f1"],
                 classes=m["classes"], epochs=m["epochs_run"], best_epoch=m["best_epoch"],
                 seconds=round(m["seconds"], 1), validation_subjects=m["split"]["validation_subjects"],
@@ -41,6 +42,9 @@ def group_name(rec):
     """The data directory, plus the training options that change the recipe, if any."""
     h = rec["hyperparameters"]
     extra = []
+    if h.get("val_fraction") == 0:
+        extra.append(f"refit on all training subjects, {h['stop_epoch'] or h['epochs']} of "
+                     f"{h['epochs']} epochs")
     if h.get("mixup"):
         extra.append(f"mixup {h['mixup']:g}")
     if h.get("swa_epochs"):
@@ -49,7 +53,9 @@ def group_name(rec):
 
 
 def mean_std(values):
-    v = np.asarray(values, dtype=np.float64)
+    v = np.asarray([x for x in values if x is not None], dtype=np.float64)
+    if len(v) == 0:
+        return None
     return dict(mean=float(v.mean()), std=float(v.std(ddof=1)) if len(v) > 1 else 0.0, n=len(v))
 
 
@@ -85,7 +91,9 @@ def main(argv=None):
                              test_macro_f1=rec["test_macro_f1"],
                              test_accuracy=rec["test_accuracy"])
     out = dict(what="training runs of tools/train.py; scores are fractions (0..1); test scores "
-                    "were computed once per run on the model selected by validation macro-F1",
+                    "were computed once per run on the model its recipe chose: the early-stopped epoch "
+               "(selected by validation macro-F1) or, with SWA, the average after it; refit "
+               "runs (no validation subjects) end at a fixed epoch chosen on holdout subjects",
                runs=runs, per_dataset=summary, shipped=shipped, notes=args.note)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as fh:
@@ -94,13 +102,15 @@ def main(argv=None):
 
     print("| run | seed | val macro-F1 | test acc | test macro-F1 | epochs (best) | s |")
     print("|---|---|---|---|---|---|---|")
+    pct = lambda v: "—" if v is None else f"{100 * v:.2f}"  # noqa: E731
     for r in runs:
-        print(f"| {r['run']} | {r['seed']} | {100 * r['val_macro_f1']:.2f} | "
+        print(f"| {r['run']} | {r['seed']} | {pct(r['val_macro_f1'])} | "
               f"{100 * r['test_accuracy']:.2f} | {100 * r['test_macro_f1']:.2f} | "
               f"{r['epochs']} ({r['best_epoch']}) | {r['seconds']:.0f} |")
     print()
     for data, s in summary.items():
-        f = lambda k: f"{100 * s[k]['mean']:.2f} ± {100 * s[k]['std']:.2f}"  # noqa: E731
+        f = lambda k: ("—" if s[k] is None else  # noqa: E731
+                       f"{100 * s[k]['mean']:.2f} ± {100 * s[k]['std']:.2f}")
         print(f"{data}: n={s['test_macro_f1']['n']} val F1 {f('val_macro_f1')}, test acc "
               f"{f('test_accuracy')}, test macro-F1 {f('test_macro_f1')}"
               + (f", test_rebuilt macro-F1 {f('test_rebuilt_macro_f1')}"

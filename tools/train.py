@@ -22,10 +22,13 @@ the same subjects (--teacher, --kd-alpha, --kd-temp), fitting windows from anoth
 the same subjects (--fit-data, e.g. a denser hop), mixup (--mixup), dropout on the LSTM input
 during training (--input-dropout), the split drawn from another seed than the
 initialisation (--split-seed, for teachers), stochastic weight averaging after early
-stopping (--swa-epochs, --swa-lr; the UCI-HAR recipe uses it with --mixup 0.2), a start from
-another run's weights (--init-from, for tools/soup.py), and subjects set aside from fitting
-and validation to judge such changes without the bias of early stopping (--holdout-seed).
-None of these changes the network.
+stopping (--swa-epochs, --swa-lr), a start from another run's weights (--init-from, for
+tools/soup.py), a refit on every training subject with a fixed schedule instead of early
+stopping (--val-fraction 0 --select last --stop-epoch E), the head's training dropout
+(--head-dropout), and subjects set aside from fitting and validation to judge such changes
+without the bias of early stopping (--holdout-seed, --holdout-fraction). None of these
+changes the network. The UCI-HAR recipe: --val-fraction 0 --select last --epochs 30
+--stop-epoch 25 --mixup 0.2 --swa-epochs 15 --swa-lr 5e-4 (docs/training.md).
 
 The defaults were chosen on UCI-HAR validation macro-F1 only (docs/training.md).
 
@@ -155,6 +158,17 @@ def add_to_average(avg, module, k):
             qa.mul_((k - 1) / k).add_(qm.detach(), alpha=1 / k)
 
 
+def without_nan(value):
+    """The record with NaN (no validation subjects) written as null, which JSON can hold."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: without_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [without_nan(v) for v in value]
+    return value
+
+
 def save_run_model(module, out, x_te, y_te, classes):
     """Score the chosen model on test (once) and write OUT/model.pt, OUT/model.mubi and
     OUT/test_predictions.u8; returns (test scores, blob bytes)."""
@@ -191,7 +205,16 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=30, help="at most this many epochs (<= 200, "
                    "the paper's cap); the cosine schedule spans them")
     p.add_argument("--patience", type=int, default=10)
-    p.add_argument("--val-fraction", type=float, default=0.2)
+    p.add_argument("--val-fraction", type=float, default=0.2,
+                   help="share of the training subjects drawn for validation; 0: none, fit on "
+                        "every training subject with a fixed schedule (needs --select last; "
+                        "the schedule is then a choice to make on validation or holdout runs)")
+    p.add_argument("--stop-epoch", type=int, default=None,
+                   help="stop after this many epochs of the --epochs cosine schedule (a fixed "
+                        "schedule standing in for early stopping, e.g. with --val-fraction 0)")
+    p.add_argument("--head-dropout", type=float, default=0.5,
+                   help="dropout before the linear head during training (the network's "
+                        "nn.Dropout; identity at inference, not in the blob)")
     p.add_argument("--class-weights", choices=["auto", "inverse", "none"], default="auto")
     p.add_argument("--scale", type=float, default=0.2,
                    help="augmentation: multiply each training window by U(1-s, 1+s)")
@@ -240,9 +263,17 @@ def main(argv=None):
                    help="study of the procedure: set aside the validation subjects of this seed "
                         "before the split (neither fitted nor validated) and score the selected "
                         "and the averaged models on them")
+    p.add_argument("--holdout-fraction", type=float, default=0.2,
+                   help="share of the training subjects --holdout-seed sets aside")
     args = p.parse_args(argv)
     if not 1 <= args.epochs <= 200:
         p.error("--epochs must be 1..200")
+    if args.val_fraction == 0 and args.select != "last":
+        p.error("--val-fraction 0 leaves nothing to select on: use --select last")
+    if args.val_fraction == 0 and args.teacher:
+        p.error("--teacher needs validation subjects to check the teachers against")
+    if args.stop_epoch is not None and not 1 <= args.stop_epoch <= args.epochs:
+        p.error("--stop-epoch must be 1..--epochs")
 
     import torch
     import torch.nn.functional as F
@@ -264,13 +295,15 @@ def main(argv=None):
 
     holdout = None
     if args.holdout_seed is not None:  # set aside before the split: never fitted nor validated
-        held = choose_validation_subjects(s_all, y_all, classes, args.val_fraction,
+        held = choose_validation_subjects(s_all, y_all, classes, args.holdout_fraction,
                                           args.holdout_seed)
         keep = ~np.isin(s_all, held)
         holdout = dict(subjects=[int(v) for v in held], x=x_all[~keep], y=y_all[~keep])
         x_all, y_all, s_all = x_all[keep], y_all[keep], s_all[keep]
     split_seed = args.seed if args.split_seed is None else args.split_seed
-    val_subjects = choose_validation_subjects(s_all, y_all, classes, args.val_fraction, split_seed)
+    val_subjects = (np.array([], dtype=s_all.dtype) if args.val_fraction == 0 else
+                    choose_validation_subjects(s_all, y_all, classes, args.val_fraction,
+                                               split_seed))
     is_val = np.isin(s_all, val_subjects)
     x_tr, y_tr = x_all[~is_val], y_all[~is_val]
     x_va, y_va = x_all[is_val], y_all[is_val]
@@ -290,6 +323,7 @@ def main(argv=None):
     model = mubi_torch.MuBiConvLSTM(channels, classes, window, filters=args.filters,
                                     hidden=args.hidden, kernel=args.kernel,
                                     variant=args.variant, aggregation=args.aggregation)
+    model.dropout.p = args.head_dropout
     with torch.no_grad():
         model.mean.copy_(torch.from_numpy(mean.astype(np.float32)))
         model.std.copy_(torch.from_numpy(std.astype(np.float32)))
@@ -395,6 +429,8 @@ def main(argv=None):
         return loss_sum, correct
 
     def validate(module):
+        if len(x_va) == 0:  # --val-fraction 0: nothing to validate on
+            return dict(accuracy=math.nan, macro_f1=math.nan), math.nan
         pred, logits_va = eval_torch.predict(module, x_va)
         val_loss = float(F.cross_entropy(torch.from_numpy(logits_va), torch.from_numpy(y_va),
                                          weight=w_t))
@@ -402,7 +438,7 @@ def main(argv=None):
 
     history = []
     best = dict(f1=-1.0, loss=math.inf, epoch=0, state=None, scores=None)
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(1, (args.stop_epoch or args.epochs) + 1):
         t0 = time.time()
         loss_sum, correct = train_epoch(lr_at)
         evaluated = model if ema is None else ema
@@ -418,10 +454,11 @@ def main(argv=None):
                    train_acc=correct / len(xt), val_loss=val_loss, val_acc=sc["accuracy"],
                    val_macro_f1=sc["macro_f1"], seconds=time.time() - t0)
         history.append(rec)
+        val_text = ("no validation subjects" if len(x_va) == 0 else
+                    f"val loss {val_loss:.4f} acc {100 * sc['accuracy']:5.2f}% F1 "
+                    f"{100 * sc['macro_f1']:5.2f}% | best {100 * best['f1']:5.2f}% @{best['epoch']}")
         print(f"epoch {epoch:3d}/{args.epochs} lr {rec['lr']:.2e} loss {rec['train_loss']:.4f} "
-              f"acc {100 * rec['train_acc']:5.2f}% | val loss {val_loss:.4f} "
-              f"acc {100 * sc['accuracy']:5.2f}% F1 {100 * sc['macro_f1']:5.2f}% | best "
-              f"{100 * best['f1']:5.2f}% @{best['epoch']} | {rec['seconds']:.1f}s", flush=True)
+              f"acc {100 * rec['train_acc']:5.2f}% | {val_text} | {rec['seconds']:.1f}s", flush=True)
         if args.select == "val" and epoch - best["epoch"] >= args.patience:
             print(f"early stop: no validation macro-F1 improvement for {args.patience} epochs",
                   flush=True)
@@ -454,9 +491,10 @@ def main(argv=None):
             swa["history"].append(dict(epoch=k, train_loss=loss_sum / len(xt), val_loss=val_loss,
                                        val_macro_f1=sc["macro_f1"], holdout_macro_f1=holdout_f1(avg),
                                        test_macro_f1_recorded=te))
+            avg_text = ("" if len(x_va) == 0 else
+                        f" | average: val loss {val_loss:.4f} F1 {100 * sc['macro_f1']:5.2f}%")
             print(f"swa {k:3d}/{args.swa_epochs} lr {args.swa_lr:.2e} loss "
-                  f"{loss_sum / len(xt):.4f} | average: val loss {val_loss:.4f} F1 "
-                  f"{100 * sc['macro_f1']:5.2f}% | {time.time() - t0:.1f}s", flush=True)
+                  f"{loss_sum / len(xt):.4f}{avg_text} | {time.time() - t0:.1f}s", flush=True)
         best.update(f1=sc["macro_f1"], loss=val_loss, scores=sc)
         model = avg
     model.eval()
@@ -484,18 +522,20 @@ def main(argv=None):
                            values=None if weights is None else [float(v) for v in weights]),
         normalization=dict(mean=mean.tolist(), std=std.tolist()),
         epochs_run=len(history), best_epoch=best["epoch"],
-        validation=dict(accuracy=best["scores"]["accuracy"], macro_f1=best["scores"]["macro_f1"],
-                        per_class_f1=best["scores"]["per_class_f1"],
-                        confusion=best["scores"]["confusion"], loss=best["loss"]),
+        validation=None if len(x_va) == 0 else dict(
+            accuracy=best["scores"]["accuracy"], macro_f1=best["scores"]["macro_f1"],
+            per_class_f1=best["scores"]["per_class_f1"], confusion=best["scores"]["confusion"],
+            loss=best["loss"]),
         test=test, train_seconds=train_seconds, seconds=time.time() - started,
         environment=dict(torch=torch.__version__, numpy=np.__version__,
                          python=platform.python_version(), threads=torch.get_num_threads()),
         history=history)
     with open(os.path.join(args.out, "metrics.json"), "w") as fh:
-        json.dump(metrics, fh, indent=1)
+        json.dump(without_nan(metrics), fh, indent=1)
         fh.write("\n")
 
-    print(f"selected epoch {best['epoch']}: validation macro-F1 {100 * best['f1']:.2f}%")
+    print(f"selected epoch {best['epoch']}" + ("" if len(x_va) == 0 else
+                                             f": validation macro-F1 {100 * best['f1']:.2f}%"))
     print("test (once, selected model): " + eval_torch.format_report(test, class_names))
     print(f"wrote {args.out}/model.pt, model.mubi ({len(blob)} bytes), metrics.json; "
           f"{metrics['seconds']:.0f} s")
