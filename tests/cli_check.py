@@ -8,7 +8,9 @@ usage: cli_check.py MUBI_BINARY GOLDEN_DIR WORK_DIR
     naming its layers;
   - int8: `mubi info` reports float and int8 sizes, `mubi run` on an int8 blob writes the
     integer reference's logits (tools/q8_ref.py) bit for bit, and `mubi eval` of the shipped
-    int8 UCI-HAR model on the 240 shipped real windows gives the reference's labels.
+    int8 UCI-HAR model on the 240 shipped real windows gives the reference's labels;
+  - tools/int8_sweep.py counts agreeing labels as the integer reference does, picks the
+    setting with the most, and writes exactly tools/quantize.py's blob for it.
 """
 import os
 import subprocess
@@ -79,6 +81,39 @@ def main():
         r = run(mubi, "run", odd, "--input", os.path.join(golden, "uci_har.input.f32"))
         if r.returncode != 3 or "no model type for this architecture" not in r.stderr or "hidden 20" not in r.stderr:
             failures.append(f"unknown architecture: rc {r.returncode} {r.stderr}")
+
+        import quantize  # noqa: E402
+        shipped = os.path.join(examples, "models", "uci_har.mubi")
+        chosen, record = os.path.join(work, "sweep.int8.mubi"), os.path.join(work, "sweep.json")
+        r = subprocess.run([sys.executable, os.path.join(tools, "int8_sweep.py"), shipped, "--calib", sample,
+                            "--calib-split", "test", "--judge", sample, "--judge-split", "test", "--mubi", mubi,
+                            "--input-percentiles", "95,100", "--conv-percentiles", "100",
+                            "--cell-headrooms", "1", "--out", chosen, "--json", record],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            failures.append(f"int8_sweep: rc {r.returncode} {r.stderr[-500:]}")
+        else:
+            import json
+            with open(record) as f:
+                rec = json.load(f)
+            fpred = os.path.join(work, "float.pred")
+            run(mubi, "eval", shipped, "--data", sample, "--predictions", fpred)
+            float_labels = np.fromfile(fpred, np.uint8)
+            with open(shipped, "rb") as f:
+                float_blob = f.read()
+            windows = quantize.calibration_windows(sample, "test", 2000)
+            for row in rec["settings"]:
+                blob = quantize.quantize_with_report(float_blob, windows, row["input_percentile"],
+                                                     row["conv_percentile"], row["cell_headroom"])[0]
+                agree = int(np.sum(q8_ref.forward_batch(blob, x).argmax(axis=1) == float_labels))
+                if agree != row["agreeing"]:
+                    failures.append(f"int8_sweep counted {row['agreeing']}, reference {agree}: {row}")
+                if row == rec["chosen"]:
+                    with open(chosen, "rb") as f:
+                        if f.read() != blob:
+                            failures.append("int8_sweep: the written blob is not quantize.py's")
+            if rec["chosen"]["agreeing"] != max(row["agreeing"] for row in rec["settings"]):
+                failures.append(f"int8_sweep chose {rec['chosen']}")
 
     for f in failures:
         print("FAIL", f)

@@ -250,6 +250,9 @@ def main(argv=None):
                    help="mixup: mix each batch with a permutation of itself by Beta(a, a); 0: off")
     p.add_argument("--input-dropout", type=float, default=0.0,
                    help="dropout on the LSTM input features, training only (eval: identity)")
+    p.add_argument("--sam", type=float, default=0.0,
+                   help="sharpness-aware minimization: gradient taken at the worst point within "
+                        "this L2 radius of the weights (two passes per step); 0: off")
     p.add_argument("--swa-epochs", type=int, default=0,
                    help="stochastic weight averaging: after early stopping, continue from the "
                         "selected weights for this many epochs at the constant --swa-lr and "
@@ -397,11 +400,7 @@ def main(argv=None):
                 xb = lam * xb + (1 - lam) * xb[j]
             for g in opt.param_groups:
                 g["lr"] = lr_of_step(step)
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb, weight=w_t, label_smoothing=args.label_smoothing)
-            if lam is not None:
-                loss = lam * loss + (1 - lam) * F.cross_entropy(
-                    logits, yb[j], weight=w_t, label_smoothing=args.label_smoothing)
+            target = None
             if soft_t is not None:
                 if args.kd_online:  # consistent teaching: the teachers see the same input
                     with torch.no_grad():
@@ -410,11 +409,38 @@ def main(argv=None):
                 else:
                     sb = soft_t[idx]
                     target = sb if lam is None else lam * sb + (1 - lam) * sb[j]
-                kd = F.kl_div(F.log_softmax(logits / args.kd_temp, dim=1), target,
-                              reduction="batchmean") * args.kd_temp ** 2
-                loss = args.kd_alpha * loss + (1 - args.kd_alpha) * kd
+
+            def batch_loss():
+                logits = model(xb)
+                loss = F.cross_entropy(logits, yb, weight=w_t,
+                                       label_smoothing=args.label_smoothing)
+                if lam is not None:
+                    loss = lam * loss + (1 - lam) * F.cross_entropy(
+                        logits, yb[j], weight=w_t, label_smoothing=args.label_smoothing)
+                if target is not None:
+                    kd = F.kl_div(F.log_softmax(logits / args.kd_temp, dim=1), target,
+                                  reduction="batchmean") * args.kd_temp ** 2
+                    loss = args.kd_alpha * loss + (1 - args.kd_alpha) * kd
+                return logits, loss
+
+            logits, loss = batch_loss()
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            if args.sam > 0:
+                # Sharpness-aware minimization (Foret et al. 2021): take the gradient at the
+                # worst point within an L2 ball of radius rho around the weights, step from
+                # the weights themselves.
+                params = [q for q in model.parameters() if q.grad is not None]
+                with torch.no_grad():
+                    norm = torch.norm(torch.stack([q.grad.norm() for q in params]))
+                    shifts = [q.grad * (args.sam / (norm + 1e-12)) for q in params]
+                    for q, e in zip(params, shifts):
+                        q.add_(e)
+                opt.zero_grad(set_to_none=True)
+                batch_loss()[1].backward()
+                with torch.no_grad():
+                    for q, e in zip(params, shifts):
+                        q.sub_(e)
             if args.clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
             opt.step()
