@@ -14,6 +14,7 @@ usage: train_check.py WORK_DIR
     record is strict JSON with no validation, and --stop-epoch ends the run part-way along the
     --epochs cosine schedule; without --select last it is refused;
   - --head-dropout changes training (and only training: the record keeps the value);
+  - --sam changes training and exports finite weights;
   - --kd-online distillation runs and changes the result, and a teacher fitted on a subject
     the student is judged on is refused;
   - tools/soup.py: a uniform soup of two branches is the mean of their parameters, and a soup
@@ -145,6 +146,14 @@ def main():
         check(metrics("hd0")["hyperparameters"]["head_dropout"] == 0
               and any(not torch.equal(base[k], hd0[k]) for k in weights),
               "--head-dropout 0 trains differently from the default 0.5")
+    r = train(*common, "--sam", "0.05", "--out", os.path.join(work, "sam"))
+    check(r.returncode == 0, f"train sam: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        sam = state("sam")
+        check(metrics("sam")["hyperparameters"]["sam"] == 0.05
+              and any(not torch.equal(base[k], sam[k]) for k in weights)
+              and all(torch.isfinite(sam[k]).all() for k in weights),
+              "--sam 0.05 trains differently from plain AdamW")
 
     r = train("--data", data, "--epochs", "2", "--batch", "16", "--seed", "4",
               "--init-from", os.path.join(work, "a", "model.pt"), "--out", os.path.join(work, "bad"))

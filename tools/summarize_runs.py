@@ -47,6 +47,8 @@ def group_name(rec):
                      f"{h['epochs']} epochs")
     if h.get("mixup"):
         extra.append(f"mixup {h['mixup']:g}")
+    if h.get("sam"):
+        extra.append(f"SAM {h['sam']:g}")
     if h.get("swa_epochs"):
         extra.append(f"SWA {h['swa_epochs']} epochs at {h['swa_lr']:g}")
     return rec["data"] + (" + " + ", ".join(extra) if extra else "")
