@@ -12,6 +12,7 @@ usage: cli_check.py MUBI_BINARY GOLDEN_DIR WORK_DIR
   - tools/int8_sweep.py counts agreeing labels as the integer reference does, picks the
     setting with the most, and writes exactly tools/quantize.py's blob for it.
 """
+import json
 import os
 import subprocess
 import sys
@@ -93,7 +94,6 @@ def main():
         if r.returncode != 0:
             failures.append(f"int8_sweep: rc {r.returncode} {r.stderr[-500:]}")
         else:
-            import json
             with open(record) as f:
                 rec = json.load(f)
             fpred = os.path.join(work, "float.pred")

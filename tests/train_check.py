@@ -13,7 +13,7 @@ usage: train_check.py WORK_DIR
   - --val-fraction 0 (refit): every non-holdout subject is fitted, nothing is validated, the
     record is strict JSON with no validation, and --stop-epoch ends the run part-way along the
     --epochs cosine schedule; without --select last it is refused;
-  - --head-dropout changes training (and only training: the record keeps the value);
+  - --head-dropout changes training, and the record keeps the value;
   - --sam changes training and exports finite weights;
   - --kd-online distillation runs and changes the result, and a teacher fitted on a subject
     the student is judged on is refused;
