@@ -25,7 +25,8 @@ initialisation (--split-seed, for teachers), stochastic weight averaging after e
 stopping (--swa-epochs, --swa-lr), a start from another run's weights (--init-from, for
 tools/soup.py), a refit on every training subject with a fixed schedule instead of early
 stopping (--val-fraction 0 --select last --stop-epoch E), the head's training dropout
-(--head-dropout), sharpness-aware minimization (--sam), and subjects set aside from fitting
+(--head-dropout), sharpness-aware minimization (--sam), same-class mixing (--class-mix),
+MixStyle (--mixstyle), and subjects set aside from fitting
 and validation to judge such changes without the bias of early stopping (--holdout-seed,
 --holdout-fraction). None of these changes the network. The UCI-HAR recipe: --val-fraction 0
 --select last --epochs 30 --stop-epoch 25 --mixup 0.2 --sam 0.05 --swa-epochs 15
@@ -103,6 +104,56 @@ def rotate_groups(xb, max_degrees, gen):
     r = random_rotations(n, max_degrees, gen)
     g = xb.reshape(n, t, c // 3, 3)
     return torch.einsum("ntgj,nij->ntgi", g, r).reshape(n, t, c)
+
+
+def same_class_partners(yb, gen):
+    """For each window of the batch, another window of its class (itself if it is alone).
+
+    The class groups are shuffled and each window is paired with its successor in its group,
+    so every window is used once as a partner."""
+    import torch
+    order = torch.argsort(yb.double() + 0.5 * torch.rand(len(yb), generator=gen,
+                                                          dtype=torch.double))
+    ys = yb[order]
+    partner_sorted = torch.arange(len(yb))
+    for c in torch.unique(ys):
+        pos = (ys == c).nonzero().flatten()
+        partner_sorted[pos] = pos.roll(1)
+    partner = torch.empty_like(order)
+    partner[order] = order[partner_sorted]
+    return partner
+
+
+def add_mixstyle(model, p, alpha, gen, active):
+    """MixStyle (Zhou et al. 2021) after each BatchNorm, training only: with probability p per
+    batch and layer, re-style each window's features (per-channel mean and std over time) with
+    a Beta(alpha, alpha) mix of its own statistics and another window's. Forward hooks, so the
+    module and its inference graph stay the same; active[0] gates them (off while the BatchNorm
+    statistics are recomputed); cache holds one draw per step, so SAM's two passes agree."""
+    import torch
+    cache = {}
+
+    def hook(module, inputs, out):
+        if not (module.training and active[0]):
+            return None
+        key = id(module)
+        if key not in cache:
+            n = out.shape[0]
+            on = float(torch.rand(1, generator=gen)) < p
+            lam = torch.distributions.Beta(alpha, alpha).sample((n, 1, 1)) if on else None
+            cache[key] = (on, torch.randperm(n, generator=gen), lam)
+        on, perm, lam = cache[key]
+        if not on:
+            return None
+        mu = out.mean(dim=2, keepdim=True).detach()
+        sig = (out.var(dim=2, keepdim=True) + 1e-6).sqrt().detach()
+        normed = (out - mu) / sig
+        return normed * (lam * sig + (1 - lam) * sig[perm]) + lam * mu + (1 - lam) * mu[perm]
+
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm1d):
+            m.register_forward_hook(hook)
+    return cache
 
 
 def load_teachers(runs, val_subjects):
@@ -249,6 +300,13 @@ def main(argv=None):
                         "(consistent teaching, Beyer et al. 2022)")
     p.add_argument("--mixup", type=float, default=0.0,
                    help="mixup: mix each batch with a permutation of itself by Beta(a, a); 0: off")
+    p.add_argument("--class-mix", type=float, default=0.0,
+                   help="mix each fitting window with another window of its own class by "
+                        "Beta(a, a), label kept (in-between people of one activity; before "
+                        "--mixup); 0: off")
+    p.add_argument("--mixstyle", type=float, default=0.0,
+                   help="MixStyle after each BatchNorm with this probability per batch "
+                        "(training only; feature statistics mixed by Beta(0.1, 0.1)); 0: off")
     p.add_argument("--input-dropout", type=float, default=0.0,
                    help="dropout on the LSTM input features, training only (eval: identity)")
     p.add_argument("--sam", type=float, default=0.0,
@@ -370,6 +428,13 @@ def main(argv=None):
         model.lstm.register_forward_pre_hook(
             lambda m, inp: (F.dropout(inp[0], args.input_dropout, m.training),))
     mix_rng = np.random.default_rng(args.seed)
+    class_mix_rng = np.random.default_rng(args.seed + 1)
+    mixstyle_active = [False]
+    mixstyle_cache = None
+    if args.mixstyle > 0:  # torch.distributions draws from the global generator, seeded above
+        mixstyle_cache = add_mixstyle(model, args.mixstyle, 0.1,
+                                      torch.Generator().manual_seed(args.seed + 2),
+                                      mixstyle_active)
 
     ema = None
     if args.ema > 0:
@@ -394,6 +459,11 @@ def main(argv=None):
                 xb = rotate_groups(xb, args.rotate, gen)
             if args.noise > 0:
                 xb = xb + args.noise * std_t * torch.randn(xb.shape, generator=gen)
+            if args.class_mix > 0:
+                j = same_class_partners(yb, gen)
+                lc = torch.from_numpy(class_mix_rng.beta(args.class_mix, args.class_mix,
+                                                         (len(xb), 1, 1)).astype(np.float32))
+                xb = lc * xb + (1 - lc) * xb[j]
             lam = None
             if args.mixup > 0:
                 lam = float(mix_rng.beta(args.mixup, args.mixup))
@@ -424,6 +494,9 @@ def main(argv=None):
                     loss = args.kd_alpha * loss + (1 - args.kd_alpha) * kd
                 return logits, loss
 
+            if mixstyle_cache is not None:
+                mixstyle_cache.clear()
+            mixstyle_active[0] = True
             logits, loss = batch_loss()
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -442,6 +515,7 @@ def main(argv=None):
                 with torch.no_grad():
                     for q, e in zip(params, shifts):
                         q.sub_(e)
+            mixstyle_active[0] = False
             if args.clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
             opt.step()
