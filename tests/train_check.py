@@ -15,6 +15,10 @@ usage: train_check.py WORK_DIR
     --epochs cosine schedule; without --select last it is refused;
   - --head-dropout changes training, and the record keeps the value;
   - --sam changes training and exports finite weights;
+  - --class-mix pairs every window with another of its own class (a permutation, no window
+    with itself where its class has two); --mixstyle's hooks leave evaluation and the
+    BatchNorm recalibration alone, re-style training features to the mixed statistics, and
+    give SAM's two passes the same draw; both options change training;
   - --kd-online distillation runs and changes the result, and a teacher fitted on a subject
     the student is judged on is refused;
   - tools/soup.py: a uniform soup of two branches is the mean of their parameters, and a soup
@@ -154,6 +158,66 @@ def main():
               and any(not torch.equal(base[k], sam[k]) for k in weights)
               and all(torch.isfinite(sam[k]).all() for k in weights),
               "--sam 0.05 trains differently from plain AdamW")
+
+    # Same-class partners: a permutation within each class, nobody paired with itself.
+    g = torch.Generator().manual_seed(1)
+    yb = torch.tensor([0, 1, 1, 2, 2, 2, 5, 0, 1, 3])
+    partner = train_module.same_class_partners(yb, g)
+    check(sorted(partner.tolist()) == list(range(len(yb))) and torch.equal(yb[partner], yb)
+          and all(partner[i] != i or int((yb == yb[i]).sum()) == 1 for i in range(len(yb))),
+          f"same-class partners: {partner.tolist()} for {yb.tolist()}")
+    # Mixing within a class: every window becomes a convex mix of itself and a window of
+    # its class (constant windows make the mix readable).
+    xc = torch.arange(len(yb), dtype=torch.float32)[:, None, None].expand(-1, 4, 3).clone()
+    mixed = train_module.mix_within_class(xc, yb, 0.4, np.random.default_rng(2), g)
+    lo = torch.stack([xc[yb == c].min() for c in yb])[:, None, None]
+    hi = torch.stack([xc[yb == c].max() for c in yb])[:, None, None]
+    check(bool((mixed >= lo - 1e-6).all() and (mixed <= hi + 1e-6).all())
+          and bool((mixed.std(dim=(1, 2)) < 1e-6).all()) and not torch.equal(mixed, xc),
+          "mix_within_class mixes each window with its own class only")
+    # MixStyle: a hook on each BatchNorm; off in eval mode and while inactive, and in training
+    # each window's per-channel time statistics become the Beta mix of its own and another's.
+    net = mubi_torch.MuBiConvLSTM(9, 6, 32)
+    mubi_torch.randomize_(net)
+    net.dropout.p = 0.0  # the outputs then differ by MixStyle alone
+    xw = torch.randn(8, 32, 9)
+    net.train()
+    ref_train = net(xw)  # (updates the running statistics: evaluate after)
+    net.eval()
+    ref_eval = net(xw)
+    active = [False]
+    cache = train_module.add_mixstyle(net, 1.0, 0.1, torch.Generator().manual_seed(3), active)
+    net.eval()
+    check(torch.equal(net(xw), ref_eval), "MixStyle leaves evaluation unchanged")
+    net.train()
+    check(torch.equal(net(xw), ref_train), "MixStyle inactive leaves training unchanged")
+    seen = {}
+    net.bn1.register_forward_hook(lambda m, i, o: seen.update(inp=i[0]))
+    net.bn1.register_forward_hook(lambda m, i, o: seen.update(out=o))
+    active[0] = True
+    first = net(xw)
+    on, perm, lam = cache[id(net.bn1)]
+    plain = torch.nn.functional.batch_norm(seen["inp"], None, None, net.bn1.weight,
+                                           net.bn1.bias, training=True, eps=net.bn1.eps)
+    mu, sig = plain.mean(2, keepdim=True), (plain.var(2, keepdim=True) + 1e-6).sqrt()
+    out = seen["out"]
+    check(on and torch.allclose(out.mean(2, keepdim=True), lam * mu + (1 - lam) * mu[perm],
+                                atol=1e-4)
+          and torch.allclose((out.var(2, keepdim=True) + 1e-6).sqrt(),
+                             lam * sig + (1 - lam) * sig[perm], atol=1e-3),
+          "MixStyle gives each window the mixed per-channel mean and std")
+    check(torch.equal(net(xw), first) and not torch.equal(first, ref_train),
+          "MixStyle repeats its draw within a step (SAM's two passes) and changes training")
+    for opt in (("--class-mix", "0.4"), ("--mixstyle", "1", "--sam", "0.05")):
+        name = opt[0].strip("-")
+        r = train(*common, *opt, "--out", os.path.join(work, name))
+        check(r.returncode == 0, f"train {name}: {r.stderr[-500:]}")
+        if r.returncode == 0:
+            st = state(name)
+            check(metrics(name)["hyperparameters"][name.replace("-", "_")] == float(opt[1])
+                  and any(not torch.equal(base[k], st[k]) for k in weights)
+                  and all(torch.isfinite(st[k]).all() for k in weights),
+                  f"{opt[0]} trains differently and exports finite weights")
 
     r = train("--data", data, "--epochs", "2", "--batch", "16", "--seed", "4",
               "--init-from", os.path.join(work, "a", "model.pt"), "--out", os.path.join(work, "bad"))

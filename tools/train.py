@@ -124,6 +124,14 @@ def same_class_partners(yb, gen):
     return partner
 
 
+def mix_within_class(xb, yb, a, rng, gen):
+    """Each window mixed with a same-class partner by its own Beta(a, a) weight (numpy rng)."""
+    import torch
+    partner = same_class_partners(yb, gen)
+    lam = torch.from_numpy(rng.beta(a, a, (len(xb), 1, 1)).astype(np.float32))
+    return lam * xb + (1 - lam) * xb[partner]
+
+
 def add_mixstyle(model, p, alpha, gen, active):
     """MixStyle (Zhou et al. 2021) after each BatchNorm, training only: with probability p per
     batch and layer, re-style each window's features (per-channel mean and std over time) with
@@ -460,10 +468,7 @@ def main(argv=None):
             if args.noise > 0:
                 xb = xb + args.noise * std_t * torch.randn(xb.shape, generator=gen)
             if args.class_mix > 0:
-                j = same_class_partners(yb, gen)
-                lc = torch.from_numpy(class_mix_rng.beta(args.class_mix, args.class_mix,
-                                                         (len(xb), 1, 1)).astype(np.float32))
-                xb = lc * xb + (1 - lc) * xb[j]
+                xb = mix_within_class(xb, yb, args.class_mix, class_mix_rng, gen)
             lam = None
             if args.mixup > 0:
                 lam = float(mix_rng.beta(args.mixup, args.mixup))
