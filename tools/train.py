@@ -26,9 +26,8 @@ stopping (--swa-epochs, --swa-lr), a start from another run's weights (--init-fr
 tools/soup.py), a refit on every training subject with a fixed schedule instead of early
 stopping (--val-fraction 0 --select last --stop-epoch E), the head's training dropout
 (--head-dropout), sharpness-aware minimization (--sam), same-class mixing (--class-mix),
-MixStyle (--mixstyle), and subjects set aside from fitting
-and validation to judge such changes without the bias of early stopping (--holdout-seed,
---holdout-fraction). None of these changes the network. The UCI-HAR recipe: --val-fraction 0
+MixStyle (--mixstyle), and subjects set aside from fitting and validation to judge such
+changes without the bias of early stopping (--holdout-seed, --holdout-fraction). None of these changes the network. The UCI-HAR recipe: --val-fraction 0
 --select last --epochs 30 --stop-epoch 25 --mixup 0.2 --sam 0.05 --swa-epochs 15
 --swa-lr 5e-4 (docs/training.md).
 
