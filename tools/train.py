@@ -27,9 +27,9 @@ tools/soup.py), a refit on every training subject with a fixed schedule instead 
 stopping (--val-fraction 0 --select last --stop-epoch E), the head's training dropout
 (--head-dropout), sharpness-aware minimization (--sam), same-class mixing (--class-mix),
 MixStyle (--mixstyle), and subjects set aside from fitting and validation to judge such
-changes without the bias of early stopping (--holdout-seed, --holdout-fraction). None of these changes the network. The UCI-HAR recipe: --val-fraction 0
---select last --epochs 30 --stop-epoch 25 --mixup 0.2 --sam 0.05 --swa-epochs 15
---swa-lr 5e-4 (docs/training.md).
+changes without the bias of early stopping (--holdout-seed, --holdout-fraction). None of
+these changes the network. The UCI-HAR recipe: --val-fraction 0 --select last --epochs 30
+--stop-epoch 25 --mixup 0.2 --sam 0.05 --swa-epochs 15 --swa-lr 5e-4 (docs/training.md).
 
 The defaults were chosen on UCI-HAR validation macro-F1 only (docs/training.md).
 
