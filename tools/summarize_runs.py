@@ -49,6 +49,10 @@ def group_name(rec):
         extra.append(f"mixup {h['mixup']:g}")
     if h.get("sam"):
         extra.append(f"SAM {h['sam']:g}")
+    if h.get("class_mix"):
+        extra.append(f"same-class mixing {h['class_mix']:g}")
+    if h.get("mixstyle"):
+        extra.append(f"MixStyle {h['mixstyle']:g}")
     if h.get("swa_epochs"):
         extra.append(f"SWA {h['swa_epochs']} epochs at {h['swa_lr']:g}")
     return rec["data"] + (" + " + ", ".join(extra) if extra else "")
@@ -93,9 +97,10 @@ def main(argv=None):
                              test_macro_f1=rec["test_macro_f1"],
                              test_accuracy=rec["test_accuracy"])
     out = dict(what="training runs of tools/train.py; scores are fractions (0..1); test scores "
-                    "were computed once per run on the model its recipe chose: the early-stopped epoch "
-               "(selected by validation macro-F1) or, with SWA, the average after it; refit "
-               "runs (no validation subjects) end at a fixed epoch chosen on holdout subjects",
+                    "were computed once per run on the model its recipe chose: the early-stopped "
+                    "epoch (selected by validation macro-F1) or, with SWA, the average after it; "
+                    "refit runs (no validation subjects) end at a fixed epoch chosen on holdout "
+                    "subjects",
                runs=runs, per_dataset=summary, shipped=shipped, notes=args.note)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as fh:
