@@ -26,10 +26,11 @@ stopping (--swa-epochs, --swa-lr), a start from another run's weights (--init-fr
 tools/soup.py), a refit on every training subject with a fixed schedule instead of early
 stopping (--val-fraction 0 --select last --stop-epoch E), the head's training dropout
 (--head-dropout), sharpness-aware minimization (--sam), same-class mixing (--class-mix),
-MixStyle (--mixstyle), and subjects set aside from fitting and validation to judge such
-changes without the bias of early stopping (--holdout-seed, --holdout-fraction). None of
-these changes the network. The UCI-HAR recipe: --val-fraction 0 --select last --epochs 30
---stop-epoch 25 --mixup 0.2 --sam 0.05 --swa-epochs 15 --swa-lr 5e-4 (docs/training.md).
+MixStyle (--mixstyle), time warping (--time-warp), and subjects set aside from fitting and
+validation to judge such changes without the bias of early stopping (--holdout-seed,
+--holdout-fraction). None of these changes the network. The UCI-HAR recipe: --val-fraction 0
+--select last --epochs 30 --stop-epoch 25 --mixup 0.2 --sam 0.05 --swa-epochs 15 --swa-lr 5e-4
+(docs/training.md).
 
 The defaults were chosen on UCI-HAR validation macro-F1 only (docs/training.md).
 
@@ -103,6 +104,22 @@ def rotate_groups(xb, max_degrees, gen):
     r = random_rotations(n, max_degrees, gen)
     g = xb.reshape(n, t, c // 3, 3)
     return torch.einsum("ntgj,nij->ntgi", g, r).reshape(n, t, c)
+
+
+def time_warp(xb, w, gen):
+    """Each window replayed at its own speed f ~ U(1 - w, 1 + w) about its centre (linear
+    interpolation; positions past either end repeat the end sample): cadence differs
+    between people (Um et al. 2017 warp time for wearable data the same way)."""
+    import torch
+    n, t, c = xb.shape
+    f = 1 + w * (2 * torch.rand(n, 1, generator=gen) - 1)
+    centre = (t - 1) / 2
+    pos = (centre + (torch.arange(t, dtype=torch.float32) - centre) * f).clamp(0, t - 1)
+    lo = pos.floor().long().clamp(max=t - 2)
+    frac = (pos - lo)[..., None]
+    idx = lo[..., None].expand(n, t, c)
+    a, b = xb.gather(1, idx), xb.gather(1, idx + 1)
+    return a + frac * (b - a)
 
 
 def same_class_partners(yb, gen):
@@ -311,6 +328,10 @@ def main(argv=None):
                    help="mix each fitting window with another window of its own class by "
                         "Beta(a, a), label kept (in-between people of one activity; before "
                         "--mixup); 0: off")
+    p.add_argument("--time-warp", type=float, default=0.0,
+                   help="augmentation: replay each fitting window at a random speed in "
+                        "[1 - w, 1 + w] about its centre (own generator: the other draws "
+                        "stay the same); 0: off")
     p.add_argument("--mixstyle", type=float, default=0.0,
                    help="MixStyle after each BatchNorm with this probability per batch "
                         "(training only; feature statistics mixed by Beta(0.1, 0.1)); 0: off")
@@ -436,6 +457,7 @@ def main(argv=None):
             lambda m, inp: (F.dropout(inp[0], args.input_dropout, m.training),))
     mix_rng = np.random.default_rng(args.seed)
     class_mix_rng = np.random.default_rng(args.seed + 1)
+    warp_gen = torch.Generator().manual_seed(args.seed + 3)
     mixstyle_active = [False]
     mixstyle_cache = None
     if args.mixstyle > 0:  # torch.distributions draws from the global generator, seeded above
@@ -460,6 +482,8 @@ def main(argv=None):
         for i in range(0, len(perm), args.batch):
             idx = perm[i:i + args.batch]
             xb, yb = xt[idx], yt[idx]
+            if args.time_warp > 0:
+                xb = time_warp(xb, args.time_warp, warp_gen)
             if args.scale > 0:
                 xb = xb * (1 + args.scale * (2 * torch.rand(len(xb), 1, 1, generator=gen) - 1))
             if args.rotate > 0:
