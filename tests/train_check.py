@@ -18,7 +18,8 @@ usage: train_check.py WORK_DIR
   - --class-mix pairs every window with another of its own class (a permutation, no window
     with itself where its class has two); --mixstyle's hooks leave evaluation and the
     BatchNorm recalibration alone, re-style training features to the mixed statistics, and
-    give SAM's two passes the same draw; both options change training;
+    give SAM's two passes the same draw; --time-warp replays each window at its drawn speed
+    about its centre; all three options change training;
   - --kd-online distillation runs and changes the result, and a teacher fitted on a subject
     the student is judged on is refused;
   - tools/soup.py: a uniform soup of two branches is the mean of their parameters, and a soup
@@ -208,7 +209,16 @@ def main():
           "MixStyle gives each window the mixed per-channel mean and std")
     check(torch.equal(net(xw), first) and not torch.equal(first, ref_train),
           "MixStyle repeats its draw within a step (SAM's two passes) and changes training")
-    for opt in (("--class-mix", "0.4"), ("--mixstyle", "1", "--sam", "0.05")):
+    # Time warping: a ramp x[t] = t comes back as each window's own speed about its centre,
+    # clamped to the window (the factors drawn as time_warp draws them).
+    ramp = torch.arange(32, dtype=torch.float32)[None, :, None].expand(5, 32, 3).clone()
+    warped = train_module.time_warp(ramp, 0.2, torch.Generator().manual_seed(4))
+    f = 1 + 0.2 * (2 * torch.rand(5, 1, generator=torch.Generator().manual_seed(4)) - 1)
+    want = (15.5 + (torch.arange(32.0) - 15.5) * f).clamp(0, 31)
+    check(torch.allclose(warped, want[..., None].expand(5, 32, 3), atol=1e-4)
+          and bool(((f - 1).abs() > 0.01).all()),
+          "time_warp replays each window at its drawn speed about the centre")
+    for opt in (("--class-mix", "0.4"), ("--mixstyle", "1", "--sam", "0.05"), ("--time-warp", "0.1")):
         name = opt[0].strip("-")
         r = train(*common, *opt, "--out", os.path.join(work, name))
         check(r.returncode == 0, f"train {name}: {r.stderr[-500:]}")

@@ -53,6 +53,8 @@ def group_name(rec):
         extra.append(f"same-class mixing {h['class_mix']:g}")
     if h.get("mixstyle"):
         extra.append(f"MixStyle {h['mixstyle']:g}")
+    if h.get("time_warp"):
+        extra.append(f"time warp {h['time_warp']:g}")
     if h.get("swa_epochs"):
         extra.append(f"SWA {h['swa_epochs']} epochs at {h['swa_lr']:g}")
     return rec["data"] + (" + " + ", ".join(extra) if extra else "")
