@@ -109,7 +109,7 @@ def rotate_groups(xb, max_degrees, gen):
 def time_warp(xb, w, gen):
     """Each window replayed at its own speed f ~ U(1 - w, 1 + w) about its centre (linear
     interpolation; positions past either end repeat the end sample): cadence differs
-    between people (Um et al. 2017 warp time for wearable data the same way)."""
+    between people. A one-speed form of the smooth time warping of Um et al. (2017)."""
     import torch
     n, t, c = xb.shape
     f = 1 + w * (2 * torch.rand(n, 1, generator=gen) - 1)
