@@ -202,6 +202,51 @@ def ensemble_probs(teachers, x, temperature):
                     for t in teachers], axis=0).astype(np.float32)
 
 
+def window_statistics(x):
+    """(N, 2C) float64: each channel's mean and log standard deviation within the window (in
+    UCI-HAR's layout, the gravity direction and the postural sway or gait energy)."""
+    x = x.astype(np.float64)
+    return np.concatenate([x.mean(axis=1), np.log(x.std(axis=1) + 1e-6)], axis=1)
+
+
+def fit_softmax_regression(f, t, k, l2=1e-2):
+    """L2-regularized multinomial logistic regression of labels t (0..k-1) on standardized
+    features f; returns a function from features to (N, k) logits."""
+    from scipy.optimize import minimize
+    from scipy.special import log_softmax
+    mu, sd = f.mean(axis=0), np.maximum(f.std(axis=0), 1e-12)
+    z = np.c_[(f - mu) / sd, np.ones(len(f))]
+    onehot = np.eye(k)[t]
+
+    def loss(w):
+        w = w.reshape(z.shape[1], k)
+        logp = log_softmax(z @ w, axis=1)
+        reg = w.copy()
+        reg[-1] = 0.0  # the bias is not penalized
+        grad = z.T @ (np.exp(logp) - onehot) / len(t) + 2 * l2 * reg
+        return -np.mean((onehot * logp).sum(axis=1)) + l2 * (reg ** 2).sum(), grad.ravel()
+
+    w = minimize(loss, np.zeros(z.shape[1] * k), jac=True, method="L-BFGS-B").x
+    w = w.reshape(z.shape[1], k)
+    return lambda f2: np.c_[(f2 - mu) / sd, np.ones(len(f2))] @ w
+
+
+def feature_teacher_probs(x, y, class_ids, classes, temperature):
+    """Soft targets (N, classes) float32 for the fitting windows x, y: a softmax regression on
+    window_statistics, fitted on the windows of class_ids, gives those windows its
+    probabilities over class_ids (at the temperature); every other window keeps its one-hot
+    label. Returns the targets and the regression's accuracy on the windows it was fitted on."""
+    from scipy.special import softmax
+    ids = np.unique(class_ids)
+    mine = np.isin(y, ids)
+    local = np.searchsorted(ids, y[mine])
+    logits = fit_softmax_regression(window_statistics(x[mine]), local, len(ids))(
+        window_statistics(x[mine]))
+    target = np.eye(classes)[y]
+    target[np.ix_(np.flatnonzero(mine), ids)] = softmax(logits / temperature, axis=1)
+    return target.astype(np.float32), float((logits.argmax(axis=1) == local).mean())
+
+
 def recalibrate_batchnorm(model, x, batch):
     """Set every BatchNorm's running mean/var to the exact average over x (train mode, no grad).
 
@@ -315,6 +360,11 @@ def main(argv=None):
     p.add_argument("--teacher", default=None,
                    help="comma-separated run directories: distil from the mean of their "
                         "softened outputs; each must be fitted without the validation subjects")
+    p.add_argument("--feature-teacher", default=None,
+                   help="comma-separated class names: distil those classes' windows from a "
+                        "softmax regression on each channel's window mean and log std, fitted "
+                        "on the fitting windows of those classes (other windows keep their "
+                        "labels); --kd-alpha and --kd-temp apply as for --teacher")
     p.add_argument("--kd-alpha", type=float, default=0.5,
                    help="loss = alpha * CE + (1 - alpha) * T^2 * KL(teacher_T || student_T)")
     p.add_argument("--kd-temp", type=float, default=3.0, help="distillation temperature T")
@@ -362,6 +412,8 @@ def main(argv=None):
         p.error("--val-fraction 0 leaves nothing to select on: use --select last")
     if args.val_fraction == 0 and args.teacher:
         p.error("--teacher needs validation subjects to check the teachers against")
+    if args.feature_teacher and (args.teacher or args.kd_online):
+        p.error("--feature-teacher replaces --teacher and has no --kd-online form")
     if args.stop_epoch is not None and not 1 <= args.stop_epoch <= args.epochs:
         p.error("--stop-epoch must be 1..--epochs")
 
@@ -452,6 +504,18 @@ def main(argv=None):
         teacher = dict(runs=args.teacher.split(","), validation_macro_f1=sc["macro_f1"])
         print(f"teacher ensemble of {len(teachers)}: validation macro-F1 "
               f"{100 * sc['macro_f1']:.2f}%", flush=True)
+    if args.feature_teacher:
+        names = args.feature_teacher.split(",")
+        unknown = sorted(set(names) - set(class_names))
+        if unknown or len(set(names)) < 2:
+            p.error(f"--feature-teacher needs two or more of the classes {class_names}"
+                    + (f"; unknown: {unknown}" if unknown else ""))
+        ids = sorted(class_names.index(n) for n in names)
+        probs, fit_acc = feature_teacher_probs(x_tr, y_tr, ids, classes, args.kd_temp)
+        soft_t = torch.from_numpy(probs)
+        teacher = dict(feature_teacher=[class_names[i] for i in ids], fit_accuracy=fit_acc)
+        print(f"feature teacher for {teacher['feature_teacher']}: accuracy {100 * fit_acc:.2f}% "
+              f"on the fitting windows of those classes", flush=True)
     if args.input_dropout > 0:  # a hook, so the module and its inference graph stay the same
         model.lstm.register_forward_pre_hook(
             lambda m, inp: (F.dropout(inp[0], args.input_dropout, m.training),))
