@@ -229,6 +229,46 @@ def main():
                   and all(torch.isfinite(st[k]).all() for k in weights),
                   f"{opt[0]} trains differently and exports finite weights")
 
+    # Feature teacher: the regression's gradient is right and it separates what a linear
+    # model can; the targets keep one-hot labels outside the named classes and give the named
+    # classes' windows the regression's softmax at the temperature, over those classes only.
+    from scipy.optimize import check_grad
+    rng = np.random.default_rng(5)
+    feats = rng.normal(0, 1, (90, 4))
+    labels = np.repeat([0, 1, 2], 30)
+    feats[:, 0] += 8 * labels
+    predict = train_module.fit_softmax_regression(feats, labels, 3)
+    check((predict(feats).argmax(1) == labels).all(),
+          "fit_softmax_regression separates linearly separable classes")
+    z = np.c_[feats, np.ones(90)]
+    objective = [lambda w, i=i: train_module.softmax_regression_objective(
+        w, z, np.eye(3)[labels], 0.1)[i] for i in (0, 1)]
+    check(check_grad(*objective, rng.normal(0, 0.3, 15)) < 1e-5,
+          "softmax_regression_objective's gradient matches finite differences")
+    xs, ys, _, _ = har_data.read_split(data, "train")
+    t1, acc = train_module.feature_teacher_probs(xs, ys, [2, 4], 6, 1.0)
+    t2, _ = train_module.feature_teacher_probs(xs, ys, [4, 2], 6, 2.0)
+    named = np.isin(ys, [2, 4])
+    logit_gap = lambda t: np.log(t[named, 2]) - np.log(t[named, 4])  # noqa: E731
+    check(np.array_equal(t1[~named], np.eye(6, dtype=np.float32)[ys[~named]])
+          and np.allclose(t1[named].sum(1), 1, atol=1e-6)
+          and not t1[named][:, [0, 1, 3, 5]].any() and acc > 0.9
+          and np.allclose(logit_gap(t2), logit_gap(t1) / 2, atol=1e-3),
+          "feature_teacher_probs: labels outside the named classes, the regression's softmax at "
+          "the temperature inside")
+    r = train(*common, "--feature-teacher", "c2,c4", "--kd-alpha", "0", "--kd-temp", "1",
+              "--out", os.path.join(work, "ft"))
+    check(r.returncode == 0, f"train ft: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        ft = state("ft")
+        check(metrics("ft")["teacher"]["feature_teacher"] == ["c2", "c4"]
+              and any(not torch.equal(base[k], ft[k]) for k in weights),
+              "--feature-teacher changes training and is recorded")
+    for bad in (("--feature-teacher", "c2,c9"), ("--feature-teacher", "c2"),
+                ("--feature-teacher", "c2,c4", "--kd-online")):
+        r = train(*common, *bad, "--out", os.path.join(work, "ft_bad"))
+        check(r.returncode != 0 and "--feature-teacher" in r.stderr, f"{bad} is refused")
+
     r = train("--data", data, "--epochs", "2", "--batch", "16", "--seed", "4",
               "--init-from", os.path.join(work, "a", "model.pt"), "--out", os.path.join(work, "bad"))
     check(r.returncode != 0 and "--init-from" in r.stderr, "--init-from on other windows refused")

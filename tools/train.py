@@ -209,25 +209,26 @@ def window_statistics(x):
     return np.concatenate([x.mean(axis=1), np.log(x.std(axis=1) + 1e-6)], axis=1)
 
 
+def softmax_regression_objective(w, z, onehot, l2):
+    """Mean cross-entropy of softmax(z @ W) against onehot plus l2 * |W without the bias row|^2,
+    and its gradient; w is W (features + 1, classes) flattened, z ends with a column of ones."""
+    from scipy.special import log_softmax
+    w = w.reshape(z.shape[1], onehot.shape[1])
+    logp = log_softmax(z @ w, axis=1)
+    reg = w.copy()
+    reg[-1] = 0.0  # the bias is not penalized
+    grad = z.T @ (np.exp(logp) - onehot) / len(z) + 2 * l2 * reg
+    return -np.mean((onehot * logp).sum(axis=1)) + l2 * (reg ** 2).sum(), grad.ravel()
+
+
 def fit_softmax_regression(f, t, k, l2=1e-2):
     """L2-regularized multinomial logistic regression of labels t (0..k-1) on standardized
     features f; returns a function from features to (N, k) logits."""
     from scipy.optimize import minimize
-    from scipy.special import log_softmax
     mu, sd = f.mean(axis=0), np.maximum(f.std(axis=0), 1e-12)
     z = np.c_[(f - mu) / sd, np.ones(len(f))]
-    onehot = np.eye(k)[t]
-
-    def loss(w):
-        w = w.reshape(z.shape[1], k)
-        logp = log_softmax(z @ w, axis=1)
-        reg = w.copy()
-        reg[-1] = 0.0  # the bias is not penalized
-        grad = z.T @ (np.exp(logp) - onehot) / len(t) + 2 * l2 * reg
-        return -np.mean((onehot * logp).sum(axis=1)) + l2 * (reg ** 2).sum(), grad.ravel()
-
-    w = minimize(loss, np.zeros(z.shape[1] * k), jac=True, method="L-BFGS-B").x
-    w = w.reshape(z.shape[1], k)
+    w = minimize(softmax_regression_objective, np.zeros(z.shape[1] * k), jac=True,
+                 args=(z, np.eye(k)[t], l2), method="L-BFGS-B").x.reshape(z.shape[1], k)
     return lambda f2: np.c_[(f2 - mu) / sd, np.ones(len(f2))] @ w
 
 
