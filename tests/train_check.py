@@ -20,6 +20,13 @@ usage: train_check.py WORK_DIR
     BatchNorm recalibration alone, re-style training features to the mixed statistics, and
     give SAM's two passes the same draw; --time-warp replays each window at its drawn speed
     about its centre; all three options change training;
+  - --feature-teacher: the softmax regression's gradient matches finite differences and it
+    separates separable classes; the targets keep one-hot labels outside the named classes and
+    hold the regression's softmax at the temperature inside; the option changes training, is
+    recorded, and unknown or single classes and --kd-online with it are refused;
+  - --freeze-bn trains with the running statistics (at learning rate 0 the first epoch's loss
+    is the exported network's cross-entropy; with batch statistics it is not);
+  - --aux-stats changes training but exports the same network; unknown --aux-classes refused;
   - --kd-online distillation runs and changes the result, and a teacher fitted on a subject
     the student is judged on is refused;
   - tools/soup.py: a uniform soup of two branches is the mean of their parameters, and a soup
@@ -268,6 +275,41 @@ def main():
                 ("--feature-teacher", "c2,c4", "--kd-online")):
         r = train(*common, *bad, "--out", os.path.join(work, "ft_bad"))
         check(r.returncode != 0 and "--feature-teacher" in r.stderr, f"{bad} is refused")
+
+    # --freeze-bn: at learning rate 0 and without augmentation or dropout, a run frozen from
+    # epoch 1 trains in exactly the exported network's evaluation mode, so its first epoch's
+    # training loss is the exported network's cross-entropy on the fitting windows; with batch
+    # statistics (no freeze) it is not.
+    still = [*common, "--epochs", "1", "--lr", "0", "--min-lr", "0", "--scale", "0", "--noise",
+             "0", "--rotate", "0", "--head-dropout", "0"]
+    for run, extra in (("frozen", ("--freeze-bn", "1")), ("unfrozen", ())):
+        r = train(*still, *extra, "--out", os.path.join(work, run))
+        check(r.returncode == 0, f"train {run}: {r.stderr[-500:]}")
+    if not failures:
+        fit_subjects = metrics("frozen")["split"]["fit_subjects"]
+        x_all, y_all, s_all, _ = har_data.read_split(data, "train")
+        keep = np.isin(s_all, fit_subjects)
+        net = mubi_torch.load_checkpoint(os.path.join(work, "frozen", "model.pt")).eval()
+        with torch.no_grad():
+            ce = float(torch.nn.functional.cross_entropy(net(torch.from_numpy(x_all[keep])),
+                                                         torch.from_numpy(y_all[keep]).long()))
+        losses = [metrics(run)["history"][0]["train_loss"] for run in ("frozen", "unfrozen")]
+        check(abs(losses[0] - ce) < 1e-5 and abs(losses[1] - ce) > 1e-4,
+              f"--freeze-bn trains with the running statistics (losses {losses}, eval CE {ce})")
+    # --aux-stats: the auxiliary head changes training but is not part of the exported network.
+    r = train(*common, "--aux-stats", "1", "--aux-classes", "c3,c4", "--out",
+              os.path.join(work, "aux"))
+    check(r.returncode == 0, f"train aux: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        aux = state("aux")
+        check(sorted(aux) == sorted(base)
+              and os.path.getsize(os.path.join(work, "aux", "model.mubi"))
+              == os.path.getsize(os.path.join(work, "a", "model.mubi"))
+              and any(not torch.equal(base[k], aux[k]) for k in weights),
+              "--aux-stats changes training and exports the same network")
+    r = train(*common, "--aux-stats", "1", "--aux-classes", "c3,c9", "--out",
+              os.path.join(work, "aux_bad"))
+    check(r.returncode != 0 and "--aux-classes" in r.stderr, "--aux-classes with an unknown class")
 
     r = train("--data", data, "--epochs", "2", "--batch", "16", "--seed", "4",
               "--init-from", os.path.join(work, "a", "model.pt"), "--out", os.path.join(work, "bad"))

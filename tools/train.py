@@ -366,6 +366,20 @@ def main(argv=None):
                         "softmax regression on each channel's window mean and log std, fitted "
                         "on the fitting windows of those classes (other windows keep their "
                         "labels); --kd-alpha and --kd-temp apply as for --teacher")
+    p.add_argument("--aux-stats", type=float, default=0.0,
+                   help="training only: add this weight times the mean squared error of a "
+                        "linear head on the network's aggregate predicting each channel's "
+                        "window mean and log std (standardized); the head is not exported; "
+                        "0: off")
+    p.add_argument("--aux-classes", default=None,
+                   help="comma-separated class names: --aux-stats only on windows of these "
+                        "classes, standardized over their fitting windows (default: all)")
+    p.add_argument("--freeze-bn", type=int, default=0,
+                   help="from this epoch on (SWA epochs counting on after the selected one), "
+                        "BatchNorm normalizes training batches with its running statistics, "
+                        "computed exactly over the fitting windows when the freeze starts "
+                        "(and again after every epoch with --precise-bn), instead of each "
+                        "batch's; its scale and shift keep training; 0: off")
     p.add_argument("--kd-alpha", type=float, default=0.5,
                    help="loss = alpha * CE + (1 - alpha) * T^2 * KL(teacher_T || student_T)")
     p.add_argument("--kd-temp", type=float, default=3.0, help="distillation temperature T")
@@ -476,7 +490,25 @@ def main(argv=None):
             p.error(f"--init-from {args.init_from}: another network or other fitting windows")
         model.load_state_dict(start.state_dict())
 
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    aux_head, aux_seen, aux_norm = None, {}, None
+    if args.aux_stats > 0:
+        # A training-only linear head that reads the network's aggregate (the head's input)
+        # and must predict the window's per-channel mean and log std (standardized over the
+        # fitting windows); the exported network is unchanged.
+        aux_ids = torch.arange(classes)
+        if args.aux_classes:
+            unknown = sorted(set(args.aux_classes.split(",")) - set(class_names))
+            if unknown:
+                p.error(f"--aux-classes: unknown classes {unknown}")
+            aux_ids = torch.tensor([class_names.index(n) for n in args.aux_classes.split(",")])
+        stats = window_statistics(x_tr[np.isin(y_tr, aux_ids.numpy())])
+        aux_norm = (torch.from_numpy(stats.mean(axis=0).astype(np.float32)),
+                    torch.from_numpy(np.maximum(stats.std(axis=0), 1e-6).astype(np.float32)))
+        aux_head = torch.nn.Linear(model.fc.in_features, stats.shape[1])
+        model.dropout.register_forward_pre_hook(lambda m, inp: aux_seen.update(z=inp[0]))
+    opt = torch.optim.AdamW(list(model.parameters()) +
+                            (list(aux_head.parameters()) if aux_head is not None else []),
+                            lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = math.ceil(len(x_tr) / args.batch)
     total_steps = steps_per_epoch * args.epochs
 
@@ -537,11 +569,19 @@ def main(argv=None):
             q.requires_grad_(False)
 
     step = 0
+    bn_frozen = [False]
 
-    def train_epoch(lr_of_step):
+    def train_epoch(lr_of_step, epoch):
         """One pass over the shuffled fitting windows; returns (summed loss, correct)."""
         nonlocal step
         model.train()
+        if args.freeze_bn and epoch >= args.freeze_bn:
+            if not bn_frozen[0]:  # exact statistics to start from
+                recalibrate_batchnorm(model, xt, args.batch)
+                bn_frozen[0] = True
+            for m in model.modules():
+                if isinstance(m, torch.nn.BatchNorm1d):
+                    m.eval()
         perm = torch.randperm(len(xt), generator=gen)
         loss_sum, correct = 0.0, 0
         for i in range(0, len(perm), args.batch):
@@ -581,6 +621,13 @@ def main(argv=None):
                 if lam is not None:
                     loss = lam * loss + (1 - lam) * F.cross_entropy(
                         logits, yb[j], weight=w_t, label_smoothing=args.label_smoothing)
+                if aux_head is not None:  # on windows (both halves of a mix) of the classes
+                    rows = torch.isin(yb, aux_ids) & (lam is None or torch.isin(yb[j], aux_ids))
+                    want = torch.cat([xb.mean(dim=1), torch.log(xb.std(dim=1, unbiased=False)
+                                                                + 1e-6)], dim=1)
+                    if rows.any():
+                        loss = loss + args.aux_stats * F.mse_loss(
+                            aux_head(aux_seen["z"][rows]), ((want - aux_norm[0]) / aux_norm[1])[rows])
                 if target is not None:
                     kd = F.kl_div(F.log_softmax(logits / args.kd_temp, dim=1), target,
                                   reduction="batchmean") * args.kd_temp ** 2
@@ -634,7 +681,7 @@ def main(argv=None):
     best = dict(f1=-1.0, loss=math.inf, epoch=0, state=None, scores=None)
     for epoch in range(1, (args.stop_epoch or args.epochs) + 1):
         t0 = time.time()
-        loss_sum, correct = train_epoch(lr_at)
+        loss_sum, correct = train_epoch(lr_at, epoch)
         evaluated = model if ema is None else ema
         if args.precise_bn or ema is not None:  # the average has no running statistics of its own
             recalibrate_batchnorm(evaluated, xt, args.batch)
@@ -676,7 +723,7 @@ def main(argv=None):
         swa = dict(lr=args.swa_lr, history=[])
         for k in range(1, args.swa_epochs + 1):
             t0 = time.time()
-            loss_sum, correct = train_epoch(lambda _: args.swa_lr)
+            loss_sum, correct = train_epoch(lambda _: args.swa_lr, best["epoch"] + k)
             add_to_average(avg, model, k)
             recalibrate_batchnorm(avg, xt, args.batch)
             sc, val_loss = validate(avg)

@@ -1,0 +1,97 @@
+"""Diagnostic: how separable are sitting and standing on subjects held out from fitting?
+
+    /usr/bin/python3 tools/posture_check.py --data data/uci_har_rebuilt \
+        [--runs 'runs/sam/ho{H}_v1?_r25sam'] [--json OUT.json]
+
+For each holdout seed H (the subjects tools/train.py --holdout-seed H sets aside), a logistic
+regression is fitted on the sitting and standing windows of the other training subjects and
+scored on the holdout subjects' sitting and standing windows, with three feature sets: the
+gravity (window mean of the total_acc channels), the gravity and the gyroscope's postural
+sway (log standard deviation of the body_gyro channels), and the features of tools/train.py
+--feature-teacher (every channel's window mean and log standard deviation). Reported: the
+accuracy on the fitting windows (how much of the training labels the features explain) and
+the errors on the holdout windows. With --runs (a glob with {H}; the runs must have been made
+with --holdout-seed H), trained networks are scored on the same windows. It also prints each channel's median within-window standard deviation for
+sitting and standing beside the Gaussian-noise augmentation's sigma (tools/train.py --noise,
+in channel standard deviations). Training windows only: the test subjects are never read.
+"""
+
+import argparse
+import glob
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import har_data  # noqa: E402
+import train  # noqa: E402
+
+SITTING, STANDING = 3, 4  # UCI-HAR class indices
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data", default="data/uci_har_rebuilt")
+    p.add_argument("--holdout-seeds", default="1,2,3")
+    p.add_argument("--holdout-fraction", type=float, default=0.2)
+    p.add_argument("--runs", default=None, help="glob of run directories, {H} = holdout seed")
+    p.add_argument("--noise", type=float, default=0.05, help="augmentation sigma to compare")
+    p.add_argument("--json", default=None)
+    args = p.parse_args(argv)
+
+    x, y, s, meta = har_data.read_split(args.data, "train")
+    names = meta["channels"]
+    sd = x.reshape(-1, x.shape[2]).std(axis=0)
+    sway = {c: np.median(x[y == c].std(axis=1), axis=0) for c in (SITTING, STANDING)}
+    print(f"{'channel':12s} {'sitting':>8s} {'standing':>8s} {'noise sigma':>11s}")
+    for i, n in enumerate(names):
+        print(f"{n:12s} {sway[SITTING][i]:8.4f} {sway[STANDING][i]:8.4f} {args.noise * sd[i]:11.4f}")
+    out = dict(what=__doc__.split("\n")[0], data=args.data, channels=names,
+               median_window_std=dict(sitting=sway[SITTING].tolist(),
+                                      standing=sway[STANDING].tolist()),
+               noise_sigma=(args.noise * sd).tolist(), holdout=[])
+
+    import eval_torch
+    import mubi_torch
+    posture = np.isin(y, [SITTING, STANDING])
+    feats = train.window_statistics(x)
+    total_acc = [i for i, n in enumerate(names) if n.startswith("total_acc")]
+    gyro_sway = [len(names) + i for i, n in enumerate(names) if n.startswith("body_gyro")]
+    feature_sets = (("gravity", total_acc), ("gravity_and_gyro_sway", total_acc + gyro_sway),
+                    ("mean_and_log_std", list(range(feats.shape[1]))))
+
+    def score(pred_fit, pred_judged, yf, yj):  # fitting-window accuracy, holdout errors
+        return dict(fit_accuracy=round(float((pred_fit == yf).mean()), 4),
+                    holdout_errors=int((pred_judged != yj).sum()))
+
+    for h in (int(v) for v in args.holdout_seeds.split(",")):
+        held = train.choose_validation_subjects(s, y, int(meta["classes_count"]),
+                                                args.holdout_fraction, h)
+        judged = np.isin(s, held) & posture
+        fit = ~np.isin(s, held) & posture
+        row = dict(holdout_seed=h, subjects=[int(v) for v in held], windows=int(judged.sum()),
+                   fit_windows=int(fit.sum()), regression={}, networks={})
+        for name, cols in feature_sets:
+            clf = train.fit_softmax_regression(feats[fit][:, cols], (y[fit] == STANDING) * 1, 2)
+            label = lambda f: np.where(clf(f[:, cols]).argmax(axis=1) == 1, STANDING, SITTING)  # noqa: E731
+            row["regression"][name] = score(label(feats[fit]), label(feats[judged]),
+                                            y[fit], y[judged])
+        for run in sorted(glob.glob(args.runs.replace("{H}", str(h)))) if args.runs else []:
+            with open(os.path.join(run, "metrics.json")) as fh:
+                if sorted(json.load(fh)["holdout"]["subjects"]) != sorted(row["subjects"]):
+                    raise SystemExit(f"{run} was not run with holdout subjects {row['subjects']}")
+            net = mubi_torch.load_checkpoint(os.path.join(run, "model.pt"))
+            row["networks"][run] = score(eval_torch.predict(net, x[fit])[0],
+                                         eval_torch.predict(net, x[judged])[0], y[fit], y[judged])
+        print(json.dumps(row))
+        out["holdout"].append(row)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(out, fh, indent=1)
+            fh.write("\n")
+
+
+if __name__ == "__main__":
+    main()
