@@ -11,7 +11,10 @@ sway (log standard deviation of the body_gyro channels), and the features of too
 --feature-teacher (every channel's window mean and log standard deviation). Reported: the
 accuracy on the fitting windows (how much of the training labels the features explain) and
 the errors on the holdout windows. With --runs (a glob with {H}; the runs must have been made
-with --holdout-seed H), trained networks are scored on the same windows. It also prints each channel's median within-window standard deviation for
+with --holdout-seed H), trained networks are scored on the same windows, together with how
+often they agree with the last regression on the fitting windows and how well a linear
+readout of their aggregate (the head's input) recovers the gravity and the gyroscope sway
+(R^2 over the fitting sitting/standing windows). It also prints each channel's median within-window standard deviation for
 sitting and standing beside the Gaussian-noise augmentation's sigma (tools/train.py --noise,
 in channel standard deviations). Training windows only: the test subjects are never read.
 """
@@ -29,6 +32,21 @@ import har_data  # noqa: E402
 import train  # noqa: E402
 
 SITTING, STANDING = 3, 4  # UCI-HAR class indices
+
+
+def readout_r2(net, x, feats):
+    """R^2 of the best linear readout (least squares with a bias) of each column of feats from
+    the network's aggregate, the input of its linear head, over the windows x."""
+    import torch
+    seen = {}
+    hook = net.dropout.register_forward_pre_hook(lambda m, inp: seen.update(z=inp[0]))
+    net.eval()
+    with torch.no_grad():
+        net(torch.from_numpy(np.ascontiguousarray(x)))
+    hook.remove()
+    z = np.c_[seen["z"].numpy().astype(np.float64), np.ones(len(x))]
+    residual = feats - z @ np.linalg.lstsq(z, feats, rcond=None)[0]
+    return 1 - residual.var(axis=0) / feats.var(axis=0)
 
 
 def main(argv=None):
@@ -78,13 +96,22 @@ def main(argv=None):
             label = lambda f: np.where(clf(f[:, cols]).argmax(axis=1) == 1, STANDING, SITTING)  # noqa: E731
             row["regression"][name] = score(label(feats[fit]), label(feats[judged]),
                                             y[fit], y[judged])
-        for run in sorted(glob.glob(args.runs.replace("{H}", str(h)))) if args.runs else []:
+        regression_fit = label(feats[fit])  # the last set: tools/train.py --feature-teacher's
+        for run in sorted(filter(os.path.isdir, glob.glob(args.runs.replace("{H}", str(h))))) \
+                if args.runs else []:
             with open(os.path.join(run, "metrics.json")) as fh:
                 if sorted(json.load(fh)["holdout"]["subjects"]) != sorted(row["subjects"]):
                     raise SystemExit(f"{run} was not run with holdout subjects {row['subjects']}")
             net = mubi_torch.load_checkpoint(os.path.join(run, "model.pt"))
-            row["networks"][run] = score(eval_torch.predict(net, x[fit])[0],
-                                         eval_torch.predict(net, x[judged])[0], y[fit], y[judged])
+            pred_fit = eval_torch.predict(net, x[fit])[0]
+            row["networks"][run] = score(pred_fit, eval_torch.predict(net, x[judged])[0],
+                                         y[fit], y[judged])
+            row["networks"][run]["fit_agreement_with_regression"] = round(
+                float((pred_fit == regression_fit).mean()), 4)
+            r2 = readout_r2(net, x[fit], feats[fit])
+            row["networks"][run]["readout_r2"] = dict(
+                gravity=round(float(r2[total_acc].mean()), 3),
+                gyro_sway=round(float(r2[gyro_sway].mean()), 3))
         print(json.dumps(row))
         out["holdout"].append(row)
     if args.json:
