@@ -24,6 +24,7 @@ usage: train_check.py WORK_DIR
     separates separable classes; the targets keep one-hot labels outside the named classes and
     hold the regression's softmax at the temperature inside; the option changes training, is
     recorded, and unknown or single classes and --kd-online with it are refused;
+  - tools/posture_check.py's readout R^2 is 1 for linear functions of the aggregate;
   - --freeze-bn trains with the running statistics (at learning rate 0 the first epoch's loss
     is the exported network's cross-entropy; with batch statistics it is not);
   - --aux-stats changes training but exports the same network; unknown --aux-classes refused;
@@ -263,6 +264,19 @@ def main():
           and np.allclose(logit_gap(t2), logit_gap(t1) / 2, atol=1e-3),
           "feature_teacher_probs: labels outside the named classes, the regression's softmax at "
           "the temperature inside")
+    # tools/posture_check.py's readout R^2: 1 for a linear function of the aggregate (the head's
+    # input), about 0 for noise.
+    import posture_check
+    probe = mubi_torch.MuBiConvLSTM(9, 6, 32).eval()
+    seen = {}
+    probe.dropout.register_forward_pre_hook(lambda m, inp: seen.update(z=inp[0]))
+    with torch.no_grad():
+        probe(torch.from_numpy(xs))
+    agg = seen["z"].numpy().astype(np.float64)
+    targets = np.c_[agg @ rng.normal(0, 1, (agg.shape[1], 2)) + 3.0, rng.normal(0, 1, len(agg))]
+    r2 = posture_check.readout_r2(probe, xs, targets)
+    check(np.allclose(r2[:2], 1, atol=1e-6) and abs(r2[2]) < 0.5,
+          f"readout_r2 is 1 for linear functions of the aggregate, small for noise ({r2})")
     r = train(*common, "--feature-teacher", "c2,c4", "--kd-alpha", "0", "--kd-temp", "1",
               "--out", os.path.join(work, "ft"))
     check(r.returncode == 0, f"train ft: {r.stderr[-500:]}")
