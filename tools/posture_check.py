@@ -3,7 +3,7 @@
     /usr/bin/python3 tools/posture_check.py --data data/uci_har_rebuilt \
         [--runs 'runs/sam/ho{H}_v1?_r25sam'] [--json OUT.json]
 
-For each holdout seed H (the subjects tools/train.py --holdout-seed H sets aside), a logistic
+For each holdout seed H (the subjects tools/train.py --holdout-seed H sets aside), a softmax
 regression is fitted on the sitting and standing windows of the other training subjects and
 scored on the holdout subjects' sitting and standing windows, with three feature sets: the
 gravity (window mean of the total_acc channels), the gravity and the gyroscope's postural
@@ -14,9 +14,10 @@ the errors on the holdout windows. With --runs (a glob with {H}; the runs must h
 with --holdout-seed H), trained networks are scored on the same windows, together with how
 often they agree with the last regression on the fitting windows and how well a linear
 readout of their aggregate (the head's input) recovers the gravity and the gyroscope sway
-(R^2 over the fitting sitting/standing windows). It also prints each channel's median within-window standard deviation for
-sitting and standing beside the Gaussian-noise augmentation's sigma (tools/train.py --noise,
-in channel standard deviations). Training windows only: the test subjects are never read.
+(R^2 over the fitting sitting/standing windows). It also prints each channel's median
+within-window standard deviation for sitting and standing beside the Gaussian-noise
+augmentation's sigma (tools/train.py --noise, in channel standard deviations). Training
+windows only: the test subjects are never read. UCI-HAR's class and channel names.
 """
 
 import argparse
@@ -65,7 +66,8 @@ def main(argv=None):
     sway = {c: np.median(x[y == c].std(axis=1), axis=0) for c in (SITTING, STANDING)}
     print(f"{'channel':12s} {'sitting':>8s} {'standing':>8s} {'noise sigma':>11s}")
     for i, n in enumerate(names):
-        print(f"{n:12s} {sway[SITTING][i]:8.4f} {sway[STANDING][i]:8.4f} {args.noise * sd[i]:11.4f}")
+        print(f"{n:12s} {sway[SITTING][i]:8.4f} {sway[STANDING][i]:8.4f} "
+              f"{args.noise * sd[i]:11.4f}")
     out = dict(what=__doc__.split("\n")[0], data=args.data, channels=names,
                median_window_std=dict(sitting=sway[SITTING].tolist(),
                                       standing=sway[STANDING].tolist()),
@@ -93,10 +95,10 @@ def main(argv=None):
                    fit_windows=int(fit.sum()), regression={}, networks={})
         for name, cols in feature_sets:
             clf = train.fit_softmax_regression(feats[fit][:, cols], (y[fit] == STANDING) * 1, 2)
-            label = lambda f: np.where(clf(f[:, cols]).argmax(axis=1) == 1, STANDING, SITTING)  # noqa: E731
-            row["regression"][name] = score(label(feats[fit]), label(feats[judged]),
-                                            y[fit], y[judged])
-        regression_fit = label(feats[fit])  # the last set: tools/train.py --feature-teacher's
+            pred_fit, pred_judged = (np.where(clf(f[:, cols]).argmax(axis=1) == 1, STANDING,
+                                              SITTING) for f in (feats[fit], feats[judged]))
+            row["regression"][name] = score(pred_fit, pred_judged, y[fit], y[judged])
+        regression_fit = pred_fit  # the last set: tools/train.py --feature-teacher's
         for run in sorted(filter(os.path.isdir, glob.glob(args.runs.replace("{H}", str(h))))) \
                 if args.runs else []:
             with open(os.path.join(run, "metrics.json")) as fh:

@@ -26,7 +26,10 @@ stopping (--swa-epochs, --swa-lr), a start from another run's weights (--init-fr
 tools/soup.py), a refit on every training subject with a fixed schedule instead of early
 stopping (--val-fraction 0 --select last --stop-epoch E), the head's training dropout
 (--head-dropout), sharpness-aware minimization (--sam), same-class mixing (--class-mix),
-MixStyle (--mixstyle), time warping (--time-warp), and subjects set aside from fitting and
+MixStyle (--mixstyle), time warping (--time-warp), class labels replaced by a softmax
+regression on window statistics (--feature-teacher), an auxiliary regression of those
+statistics from the network's aggregate (--aux-stats, --aux-classes), BatchNorm with fixed
+statistics late in training (--freeze-bn), and subjects set aside from fitting and
 validation to judge such changes without the bias of early stopping (--holdout-seed,
 --holdout-fraction). None of these changes the network. The UCI-HAR recipe: --val-fraction 0
 --select last --epochs 30 --stop-epoch 25 --mixup 0.2 --sam 0.05 --swa-epochs 15 --swa-lr 5e-4
@@ -427,6 +430,8 @@ def main(argv=None):
         p.error("--val-fraction 0 leaves nothing to select on: use --select last")
     if args.val_fraction == 0 and args.teacher:
         p.error("--teacher needs validation subjects to check the teachers against")
+    if args.aux_classes and not args.aux_stats > 0:
+        p.error("--aux-classes needs --aux-stats")
     if args.feature_teacher and (args.teacher or args.kd_online):
         p.error("--feature-teacher replaces --teacher and has no --kd-online form")
     if args.stop_epoch is not None and not 1 <= args.stop_epoch <= args.epochs:
@@ -626,8 +631,9 @@ def main(argv=None):
                     want = torch.cat([xb.mean(dim=1), torch.log(xb.std(dim=1, unbiased=False)
                                                                 + 1e-6)], dim=1)
                     if rows.any():
-                        loss = loss + args.aux_stats * F.mse_loss(
-                            aux_head(aux_seen["z"][rows]), ((want - aux_norm[0]) / aux_norm[1])[rows])
+                        want = (want[rows] - aux_norm[0]) / aux_norm[1]
+                        loss = loss + args.aux_stats * F.mse_loss(aux_head(aux_seen["z"][rows]),
+                                                                  want)
                 if target is not None:
                     kd = F.kl_div(F.log_softmax(logits / args.kd_temp, dim=1), target,
                                   reduction="batchmean") * args.kd_temp ** 2
