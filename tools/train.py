@@ -495,17 +495,23 @@ def main(argv=None):
             p.error(f"--init-from {args.init_from}: another network or other fitting windows")
         model.load_state_dict(start.state_dict())
 
+    def class_ids(option, names_csv, at_least):
+        """Sorted indices of the comma-separated class names given to option; refuses unknown
+        names and fewer than at_least distinct ones."""
+        names = set(names_csv.split(","))
+        unknown = sorted(names - set(class_names))
+        if unknown or len(names) < at_least:
+            p.error(f"{option} needs {at_least} or more of the classes {class_names}"
+                    + (f"; unknown: {unknown}" if unknown else ""))
+        return sorted(class_names.index(n) for n in names)
+
     aux_head, aux_seen, aux_norm = None, {}, None
     if args.aux_stats > 0:
         # A training-only linear head that reads the network's aggregate (the head's input)
         # and must predict the window's per-channel mean and log std (standardized over the
         # fitting windows); the exported network is unchanged.
-        aux_ids = torch.arange(classes)
-        if args.aux_classes:
-            unknown = sorted(set(args.aux_classes.split(",")) - set(class_names))
-            if unknown:
-                p.error(f"--aux-classes: unknown classes {unknown}")
-            aux_ids = torch.tensor([class_names.index(n) for n in args.aux_classes.split(",")])
+        aux_ids = torch.tensor(class_ids("--aux-classes", args.aux_classes, 1)
+                               if args.aux_classes else range(classes))
         stats = window_statistics(x_tr[np.isin(y_tr, aux_ids.numpy())])
         aux_norm = (torch.from_numpy(stats.mean(axis=0).astype(np.float32)),
                     torch.from_numpy(np.maximum(stats.std(axis=0), 1e-6).astype(np.float32)))
@@ -543,12 +549,7 @@ def main(argv=None):
         print(f"teacher ensemble of {len(teachers)}: validation macro-F1 "
               f"{100 * sc['macro_f1']:.2f}%", flush=True)
     if args.feature_teacher:
-        names = args.feature_teacher.split(",")
-        unknown = sorted(set(names) - set(class_names))
-        if unknown or len(set(names)) < 2:
-            p.error(f"--feature-teacher needs two or more of the classes {class_names}"
-                    + (f"; unknown: {unknown}" if unknown else ""))
-        ids = sorted(class_names.index(n) for n in names)
+        ids = class_ids("--feature-teacher", args.feature_teacher, 2)
         probs, fit_acc = feature_teacher_probs(x_tr, y_tr, ids, classes, args.kd_temp)
         soft_t = torch.from_numpy(probs)
         teacher = dict(feature_teacher=[class_names[i] for i in ids], fit_accuracy=fit_acc)
