@@ -32,9 +32,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import har_data  # noqa: E402
 import train  # noqa: E402
 
-SITTING, STANDING = 3, 4  # UCI-HAR class indices
-
-
 def readout_r2(net, x, feats):
     """R^2 of the best linear readout (least squares with a bias) of each column of feats from
     the network's aggregate, the input of its linear head, over the windows x."""
@@ -62,20 +59,21 @@ def main(argv=None):
 
     x, y, s, meta = har_data.read_split(args.data, "train")
     names = meta["channels"]
+    sitting, standing = (meta["classes"].index(c) for c in ("SITTING", "STANDING"))
     sd = x.reshape(-1, x.shape[2]).std(axis=0)
-    sway = {c: np.median(x[y == c].std(axis=1), axis=0) for c in (SITTING, STANDING)}
+    sway = {c: np.median(x[y == c].std(axis=1), axis=0) for c in (sitting, standing)}
     print(f"{'channel':12s} {'sitting':>8s} {'standing':>8s} {'noise sigma':>11s}")
     for i, n in enumerate(names):
-        print(f"{n:12s} {sway[SITTING][i]:8.4f} {sway[STANDING][i]:8.4f} "
+        print(f"{n:12s} {sway[sitting][i]:8.4f} {sway[standing][i]:8.4f} "
               f"{args.noise * sd[i]:11.4f}")
     out = dict(what=__doc__.split("\n")[0], data=args.data, channels=names,
-               median_window_std=dict(sitting=sway[SITTING].tolist(),
-                                      standing=sway[STANDING].tolist()),
+               median_window_std=dict(sitting=sway[sitting].tolist(),
+                                      standing=sway[standing].tolist()),
                noise_sigma=(args.noise * sd).tolist(), holdout=[])
 
     import eval_torch
     import mubi_torch
-    posture = np.isin(y, [SITTING, STANDING])
+    posture = np.isin(y, [sitting, standing])
     feats = train.window_statistics(x)
     total_acc = [i for i, n in enumerate(names) if n.startswith("total_acc")]
     gyro_sway = [len(names) + i for i, n in enumerate(names) if n.startswith("body_gyro")]
@@ -94,9 +92,9 @@ def main(argv=None):
         row = dict(holdout_seed=h, subjects=[int(v) for v in held], windows=int(judged.sum()),
                    fit_windows=int(fit.sum()), regression={}, networks={})
         for name, cols in feature_sets:
-            clf = train.fit_softmax_regression(feats[fit][:, cols], (y[fit] == STANDING) * 1, 2)
-            pred_fit, pred_judged = (np.where(clf(f[:, cols]).argmax(axis=1) == 1, STANDING,
-                                              SITTING) for f in (feats[fit], feats[judged]))
+            clf = train.fit_softmax_regression(feats[fit][:, cols], (y[fit] == standing) * 1, 2)
+            pred_fit, pred_judged = (np.where(clf(f[:, cols]).argmax(axis=1) == 1, standing,
+                                              sitting) for f in (feats[fit], feats[judged]))
             row["regression"][name] = score(pred_fit, pred_judged, y[fit], y[judged])
         regression_fit = pred_fit  # the last set: tools/train.py --feature-teacher's
         for run in sorted(filter(os.path.isdir, glob.glob(args.runs.replace("{H}", str(h))))) \

@@ -244,8 +244,8 @@ def feature_teacher_probs(x, y, class_ids, classes, temperature):
     ids = np.unique(class_ids)
     mine = np.isin(y, ids)
     local = np.searchsorted(ids, y[mine])
-    logits = fit_softmax_regression(window_statistics(x[mine]), local, len(ids))(
-        window_statistics(x[mine]))
+    stats = window_statistics(x[mine])
+    logits = fit_softmax_regression(stats, local, len(ids))(stats)
     target = np.eye(classes)[y]
     target[np.ix_(np.flatnonzero(mine), ids)] = softmax(logits / temperature, axis=1)
     return target.astype(np.float32), float((logits.argmax(axis=1) == local).mean())
@@ -575,16 +575,16 @@ def main(argv=None):
             q.requires_grad_(False)
 
     step = 0
-    bn_frozen = [False]
+    bn_frozen = False
 
     def train_epoch(lr_of_step, epoch):
         """One pass over the shuffled fitting windows; returns (summed loss, correct)."""
-        nonlocal step
+        nonlocal step, bn_frozen
         model.train()
         if args.freeze_bn and epoch >= args.freeze_bn:
-            if not bn_frozen[0]:  # exact statistics to start from
+            if not bn_frozen:  # exact statistics to start from
                 recalibrate_batchnorm(model, xt, args.batch)
-                bn_frozen[0] = True
+                bn_frozen = True
             for m in model.modules():
                 if isinstance(m, torch.nn.BatchNorm1d):
                     m.eval()
