@@ -24,10 +24,19 @@ usage: train_check.py WORK_DIR
     separates separable classes; the targets keep one-hot labels outside the named classes and
     hold the regression's softmax at the temperature inside; the option changes training, is
     recorded, and unknown or single classes and --kd-online with it are refused;
-  - tools/posture_check.py's readout R^2 is 1 for linear functions of the aggregate;
+  - tools/posture_check.py's readout R^2 is 1 for linear functions of the aggregate, and its
+    inner features are the time mean of the LSTM's input and the aggregate;
   - --freeze-bn trains with the running statistics (at learning rate 0 the first epoch's loss
     is the exported network's cross-entropy; with batch statistics it is not);
   - --aux-stats changes training but exports the same network; unknown --aux-classes refused;
+  - --sway-init: after it, conv2's first filters compute minus the clipped, pooled amplitude
+    of the named channels at each level (both signs with --sway-abs) and the other filters
+    are untouched; too many detectors for the filters and unknown channels are refused;
+    --sway-freeze keeps those filters through training, which moves them without it;
+  - --forget-bias starts every LSTM forget gate at the given input-side bias;
+  - --class-boost multiplies the named classes' loss weights and refuses a bad factor;
+  - tools/derive_data.py compands the named channels of every split, copies the rest, and
+    keeps only the named classes, relabelled;
   - --kd-online distillation runs and changes the result, and a teacher fitted on a subject
     the student is judged on is refused;
   - tools/soup.py: a uniform soup of two branches is the mean of their parameters, and a soup
@@ -63,7 +72,8 @@ def make_dataset(path):
                     ys.append(c)
                     ss.append(s)
         splits[name] = (np.stack(xs), np.array(ys), np.array(ss))
-    har_data.write_dataset(path, splits, dict(name="tiny", classes=[f"c{i}" for i in range(6)]))
+    har_data.write_dataset(path, splits, dict(name="tiny", classes=[f"c{i}" for i in range(6)],
+                                              channels=[f"ch{i}" for i in range(9)]))
 
 
 def train(*args):
@@ -277,6 +287,13 @@ def main():
     r2 = posture_check.readout_r2(probe, xs, targets)
     check(np.allclose(r2[:2], 1, atol=1e-6) and abs(r2[2]) < 0.5,
           f"readout_r2 is 1 for linear functions of the aggregate, small for noise ({r2})")
+    with torch.no_grad():
+        z = (torch.from_numpy(xs) - probe.mean) / probe.std
+        lstm_in = probe._block(probe._block(z.transpose(1, 2), probe.conv1, probe.bn1),
+                               probe.conv2, probe.bn2).mean(dim=2).numpy()
+    lstm_mean, aggregate = posture_check.inner_features(probe, xs)
+    check(np.allclose(lstm_mean, lstm_in, atol=1e-6) and np.allclose(aggregate, agg),
+          "posture_check.inner_features: the time mean of the LSTM's input and the aggregate")
     r = train(*common, "--feature-teacher", "c2,c4", "--kd-alpha", "0", "--kd-temp", "1",
               "--out", os.path.join(work, "ft"))
     check(r.returncode == 0, f"train ft: {r.stderr[-500:]}")
@@ -310,6 +327,90 @@ def main():
         losses = [metrics(run)["history"][0]["train_loss"] for run in ("frozen", "unfrozen")]
         check(abs(losses[0] - ce) < 1e-5 and abs(losses[1] - ce) > 1e-4,
               f"--freeze-bn trains with the running statistics (losses {losses}, eval CE {ce})")
+    # --sway-init: conv2's detector filters compute -sum over signs of min(max(s * m, 0), c),
+    # m the max-pooled channel (BatchNorm at its initial identity statistics, eval mode).
+    net = mubi_torch.MuBiConvLSTM(9, 6, 32).eval()
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    n1, n2 = train_module.init_sway_detectors(net, [3, 7], [0.03, 0.1], True)
+    xin = torch.from_numpy(0.1 * rng.normal(0, 1, (5, 9, 32)).astype(np.float32))
+    with torch.no_grad():
+        out = net.conv2(net._block(xin, net.conv1, net.bn1)).numpy()
+    pooled = xin.numpy().reshape(5, 9, 16, 2).max(axis=3)
+    pooled_neg = (-xin.numpy()).reshape(5, 9, 16, 2).max(axis=3)
+    gain = 1 / np.sqrt(1 + mubi_torch.BN_EPS)
+    expected = np.stack([-(np.clip(gain * pooled[:, ch], 0, c)
+                           + np.clip(gain * pooled_neg[:, ch], 0, c))
+                         for ch in (3, 7) for c in (0.03, 0.1)], axis=1)
+    rest = (("conv1.weight", slice(n1, None)), ("bn1.bias", slice(n1, None)),
+            ("conv2.weight", slice(n2, None)), ("lstm.weight_ih_l0", slice(None)))
+    untouched = all(torch.equal(before[k][n], net.state_dict()[k][n]) for k, n in rest)
+    check((n1, n2) == (12, 4) and np.allclose(out[:, :4], expected, atol=1e-6) and untouched,
+          f"init_sway_detectors: clipped amplitudes in conv2's first filters ({n1}, {n2})")
+    for bad in (("ch3,ch4,ch5", "0.03,0.1"), ("ch3,ch99", "0.03")):
+        r = train(*common, "--sway-init", bad[0], "--sway-abs", "--sway-levels", bad[1],
+                  "--out", os.path.join(work, "sway_bad"))
+        check(r.returncode != 0 and "--sway-init" in r.stderr, f"--sway-init {bad} is refused")
+    for run, extra in (("sway", ()), ("sway_frozen", ("--sway-freeze",))):
+        r = train(*common, "--sway-init", "ch3", "--sway-levels", "0.05", *extra,
+                  "--forget-bias", "2", "--out", os.path.join(work, run))
+        check(r.returncode == 0, f"train {run}: {r.stderr[-500:]}")
+    if not failures:
+        init = mubi_torch.MuBiConvLSTM(9, 6, 32)
+        train_module.init_sway_detectors(init, [3], [0.05], False)
+        kept = [(f"{k}", n) for k, n in (("conv1.weight", 2), ("conv1.bias", 2), ("bn1.weight", 2),
+                                         ("bn1.bias", 2), ("conv2.weight", 1), ("conv2.bias", 1))]
+        same = lambda run: [torch.equal(state(run)[k][:n], init.state_dict()[k][:n])  # noqa: E731
+                            for k, n in kept]
+        check(all(same("sway_frozen")) and not any(same("sway"))
+              and metrics("sway_frozen")["hyperparameters"]["sway_freeze"],
+              f"--sway-freeze keeps the detectors ({same('sway_frozen')}), which train "
+              f"without it ({same('sway')})")
+    # --forget-bias: at learning rate 0 the exported LSTM keeps the forget-gate biases.
+    r = train(*still, "--forget-bias", "2.5", "--out", os.path.join(work, "forget"))
+    check(r.returncode == 0, f"train forget: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        lstm = state("forget")
+        h = lstm["lstm.weight_hh_l0"].shape[1]
+        check(all(torch.all(lstm[f"lstm.bias_ih_l0{d}"][h:2 * h] == 2.5)
+                  and torch.all(lstm[f"lstm.bias_hh_l0{d}"][h:2 * h] == 0)
+                  for d in ("", "_reverse")),
+              "--forget-bias sets the forget gates' biases in both directions")
+    # --class-boost multiplies the named classes' loss weights (the tiny data is balanced, so
+    # the others stay 1) and is recorded; a factor that is not positive is refused.
+    r = train(*common, "--class-boost", "c1,c3:3", "--out", os.path.join(work, "boost"))
+    check(r.returncode == 0, f"train boost: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        check(metrics("boost")["class_weights"]["values"] == [1.0, 3.0, 1.0, 3.0, 1.0, 1.0]
+              and any(not torch.equal(base[k], state("boost")[k]) for k in weights),
+              f"--class-boost weights {metrics('boost')['class_weights']}")
+    for bad in ("c1,c3:0", "c1,c3", "c9:2"):
+        r = train(*common, "--class-boost", bad, "--out", os.path.join(work, "boost_bad"))
+        check(r.returncode != 0 and "--class-boost" in r.stderr, f"--class-boost {bad} refused")
+    # tools/derive_data.py: --compand makes the named channels 0.01 * sign(x) * log(1 + |x| /
+    # 0.01) in every split (odd, about x near 0) and copies the others; --keep-classes keeps
+    # the named classes' windows, relabelled in the dataset's class order.
+    import derive_data
+    comp = os.path.join(work, "tiny_derived")
+    derive_data.main(["--data", data, "--compand", "ch5,ch3", "--scale", "0.01",
+                      "--keep-classes", "c4,c1", "--out", comp])
+    for split in ("train", "test"):
+        x0, y0, s0, _ = har_data.read_split(data, split)
+        x1, y1, s1, meta1 = har_data.read_split(comp, split)
+        kept = np.isin(y0, [1, 4])
+        expect = x0[kept].astype(np.float64)
+        expect[:, :, [3, 5]] = 0.01 * np.sign(expect[:, :, [3, 5]]) * np.log1p(
+            np.abs(expect[:, :, [3, 5]]) / 0.01)
+        others = [0, 1, 2, 4, 6, 7, 8]
+        check(np.allclose(x1, expect, rtol=1e-6, atol=1e-7)
+              and np.array_equal(x1[:, :, others], x0[kept][:, :, others])
+              and np.array_equal(y1, (y0[kept] == 4).astype(y1.dtype))
+              and np.array_equal(s1, s0[kept]) and meta1["classes"] == ["c1", "c4"]
+              and meta1["derived"]["companded"]["channels"] == ["ch3", "ch5"],
+              f"derive_data: the named channels companded, the named classes kept ({split})")
+    small = derive_data.compand(np.array([[[1e-5, -1e-5, 1.0]]], np.float32), [0, 1, 2], 0.01)
+    check(np.allclose(small[0, 0, :2], [1e-5, -1e-5], rtol=1e-3)
+          and abs(small[0, 0, 2] - 0.01 * np.log(101)) < 1e-6,
+          f"compand is linear near 0 and logarithmic above the scale ({small})")
     # --aux-stats: the auxiliary head changes training but is not part of the exported network.
     r = train(*common, "--aux-stats", "1", "--aux-classes", "c3,c4", "--out",
               os.path.join(work, "aux"))

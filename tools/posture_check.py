@@ -10,14 +10,18 @@ gravity (window mean of the total_acc channels), the gravity and the gyroscope's
 sway (log standard deviation of the body_gyro channels), and the features of tools/train.py
 --feature-teacher (every channel's window mean and log standard deviation). Reported: the
 accuracy on the fitting windows (how much of the training labels the features explain) and
-the errors on the holdout windows. With --runs (a glob with {H}; the runs must have been made
-with --holdout-seed H), trained networks are scored on the same windows, together with how
-often they agree with the last regression on the fitting windows and how well a linear
-readout of their aggregate (the head's input) recovers the gravity and the gyroscope sway
-(R^2 over the fitting sitting/standing windows). It also prints each channel's median
-within-window standard deviation for sitting and standing beside the Gaussian-noise
-augmentation's sigma (tools/train.py --noise, in channel standard deviations). Training
-windows only: the test subjects are never read. UCI-HAR's class and channel names.
+the errors on the holdout windows; a fourth set, the gravity and the gyroscope's plain
+(not log) standard deviation, shows what the log adds. With --runs (a glob with {H}; the runs
+must have been made with --holdout-seed H), trained networks are scored on the same windows,
+together with how often they agree with the last regression on the fitting windows, how well
+a linear readout of their aggregate (the head's input) recovers the gravity and the
+gyroscope sway (R^2 over the fitting sitting/standing windows), and where they lose the
+posture: the holdout errors of a sitting/standing regression fitted, like the ones above,
+on the time mean of the LSTM's input (the second conv block's output) and on the aggregate.
+It also prints each channel's median within-window standard deviation for sitting and
+standing beside the Gaussian-noise augmentation's sigma (tools/train.py --noise, in channel
+standard deviations). Training windows only: the test subjects are never read. UCI-HAR's
+class and channel names.
 """
 
 import argparse
@@ -32,17 +36,26 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import har_data  # noqa: E402
 import train  # noqa: E402
 
-def readout_r2(net, x, feats):
-    """R^2 of the best linear readout (least squares with a bias) of each column of feats from
-    the network's aggregate, the input of its linear head, over the windows x."""
+def inner_features(net, x):
+    """(time mean of the LSTM's input, aggregate = the linear head's input) for windows x,
+    float64, the network in evaluation mode."""
     import torch
     seen = {}
-    hook = net.dropout.register_forward_pre_hook(lambda m, inp: seen.update(z=inp[0]))
+    hooks = [net.lstm.register_forward_pre_hook(lambda m, inp: seen.update(lstm=inp[0])),
+             net.dropout.register_forward_pre_hook(lambda m, inp: seen.update(z=inp[0]))]
     net.eval()
     with torch.no_grad():
         net(torch.from_numpy(np.ascontiguousarray(x)))
-    hook.remove()
-    z = np.c_[seen["z"].numpy().astype(np.float64), np.ones(len(x))]
+    for hook in hooks:
+        hook.remove()
+    return (seen["lstm"].mean(dim=1).numpy().astype(np.float64),
+            seen["z"].numpy().astype(np.float64))
+
+
+def readout_r2(net, x, feats):
+    """R^2 of the best linear readout (least squares with a bias) of each column of feats from
+    the network's aggregate, the input of its linear head, over the windows x."""
+    z = np.c_[inner_features(net, x)[1], np.ones(len(x))]
     residual = feats - z @ np.linalg.lstsq(z, feats, rcond=None)[0]
     return 1 - residual.var(axis=0) / feats.var(axis=0)
 
@@ -74,11 +87,15 @@ def main(argv=None):
     import eval_torch
     import mubi_torch
     posture = np.isin(y, [sitting, standing])
-    feats = train.window_statistics(x)
     total_acc = [i for i, n in enumerate(names) if n.startswith("total_acc")]
-    gyro_sway = [len(names) + i for i, n in enumerate(names) if n.startswith("body_gyro")]
-    feature_sets = (("gravity", total_acc), ("gravity_and_gyro_sway", total_acc + gyro_sway),
-                    ("mean_and_log_std", list(range(feats.shape[1]))))
+    gyro = [i for i, n in enumerate(names) if n.startswith("body_gyro")]
+    # window means and log stds, then the gyroscope's plain stds
+    feats = np.c_[train.window_statistics(x), x.std(axis=1)[:, gyro]]
+    gyro_sway = [len(names) + i for i in gyro]
+    plain_sway = list(range(2 * len(names), feats.shape[1]))
+    feature_sets = (("gravity", total_acc), ("gravity_and_gyro_std", total_acc + plain_sway),
+                    ("gravity_and_gyro_sway", total_acc + gyro_sway),
+                    ("mean_and_log_std", list(range(2 * len(names)))))
 
     def score(pred_fit, pred_judged, yf, yj):  # fitting-window accuracy, holdout errors
         return dict(fit_accuracy=round(float((pred_fit == yf).mean()), 4),
@@ -91,12 +108,16 @@ def main(argv=None):
         fit = ~np.isin(s, held) & posture
         row = dict(holdout_seed=h, subjects=[int(v) for v in held], windows=int(judged.sum()),
                    fit_windows=int(fit.sum()), regression={}, networks={})
+        def regression(f_fit, f_judged):  # sitting/standing predictions on both
+            clf = train.fit_softmax_regression(f_fit, (y[fit] == standing) * 1, 2)
+            return [np.where(clf(f).argmax(axis=1) == 1, standing, sitting)
+                    for f in (f_fit, f_judged)]
+
         for name, cols in feature_sets:
-            clf = train.fit_softmax_regression(feats[fit][:, cols], (y[fit] == standing) * 1, 2)
-            pred_fit, pred_judged = (np.where(clf(f[:, cols]).argmax(axis=1) == 1, standing,
-                                              sitting) for f in (feats[fit], feats[judged]))
+            pred_fit, pred_judged = regression(feats[fit][:, cols], feats[judged][:, cols])
             row["regression"][name] = score(pred_fit, pred_judged, y[fit], y[judged])
-        regression_fit = pred_fit  # the last set: tools/train.py --feature-teacher's
+            if name == "mean_and_log_std":  # tools/train.py --feature-teacher's
+                regression_fit = pred_fit
         for run in sorted(filter(os.path.isdir, glob.glob(args.runs.replace("{H}", str(h))))) \
                 if args.runs else []:
             with open(os.path.join(run, "metrics.json")) as fh:
@@ -112,6 +133,10 @@ def main(argv=None):
             row["networks"][run]["readout_r2"] = dict(
                 gravity=round(float(r2[total_acc].mean()), 3),
                 gyro_sway=round(float(r2[gyro_sway].mean()), 3))
+            inner = [inner_features(net, x[w]) for w in (fit, judged)]
+            row["networks"][run]["probe_holdout_errors"] = {
+                where: int((regression(inner[0][k], inner[1][k])[1] != y[judged]).sum())
+                for k, where in enumerate(("lstm_input_time_mean", "aggregate"))}
         print(json.dumps(row))
         out["holdout"].append(row)
     if args.json:

@@ -29,7 +29,10 @@ stopping (--val-fraction 0 --select last --stop-epoch E), the head's training dr
 MixStyle (--mixstyle), time warping (--time-warp), class labels replaced by a softmax
 regression on window statistics (--feature-teacher), an auxiliary regression of those
 statistics from the network's aggregate (--aux-stats, --aux-classes), BatchNorm with fixed
-statistics late in training (--freeze-bn), and subjects set aside from fitting and
+statistics late in training (--freeze-bn), the LSTM's forget gates started at a bias
+(--forget-bias), the first conv filters started (and optionally kept) as clipped amplitude
+detectors of named channels (--sway-init, --sway-levels, --sway-abs, --sway-freeze), some
+classes' loss weights multiplied (--class-boost), and subjects set aside from fitting and
 validation to judge such changes without the bias of early stopping (--holdout-seed,
 --holdout-fraction). None of these changes the network. The UCI-HAR recipe: --val-fraction 0
 --select last --epochs 30 --stop-epoch 25 --mixup 0.2 --sam 0.05 --swa-epochs 15 --swa-lr 5e-4
@@ -251,6 +254,52 @@ def feature_teacher_probs(x, y, class_ids, classes, temperature):
     return target.astype(np.float32), float((logits.argmax(axis=1) == local).mean())
 
 
+def init_sway_detectors(model, channel_ids, levels, both_signs):
+    """Start some filters as clipped amplitude detectors of the named input channels.
+
+    The postural sway that separates sitting from standing is 10-50x smaller than the
+    walking signals that set the normalization, and is informative on a log scale (a linear
+    model needs log std; docs/training.md). A network initialised at random does not find it.
+    Here, for each channel and sign s (+ only, or + and -), conv1 passes s * channel (centre
+    tap 1) and bn1 (scale 1) shifts copies by 0 and by -c for each level c, so after ReLU and
+    max pooling the difference of two such filters is min(max(s * m, 0), c) of the pooled
+    peak m; conv2 filter (channel, level) takes minus its sum over the signs. bn2 thus sees
+    signals bounded by c whatever the walking amplitude: with several levels, a staircase
+    that approximates a log. Every other filter keeps torch's initialisation.
+    Returns the numbers of conv1 and conv2 filters used (the first ones of each)."""
+    import torch
+    signs = (1.0, -1.0) if both_signs else (1.0,)
+    need1 = len(channel_ids) * len(signs) * (1 + len(levels))
+    if model.blocks != 2 or need1 > model.conv1.out_channels \
+            or len(channel_ids) * len(levels) > model.conv2.out_channels:
+        raise ValueError(f"--sway-init needs two conv blocks and {need1} conv1 filters")
+    centre = model.conv1.kernel_size[0] // 2
+    f1, f2 = 0, 0
+
+    def conv1_filter(channel, sign, shift):
+        nonlocal f1
+        model.conv1.weight[f1].zero_()
+        model.conv1.weight[f1, channel, centre] = sign
+        model.conv1.bias[f1] = 0.0
+        model.bn1.weight[f1] = 1.0
+        model.bn1.bias[f1] = shift
+        f1 += 1
+        return f1 - 1
+
+    with torch.no_grad():
+        for ch in channel_ids:
+            bases = {s: conv1_filter(ch, s, 0.0) for s in signs}
+            clipped = {(s, c): conv1_filter(ch, s, -c) for s in signs for c in levels}
+            for c in levels:
+                model.conv2.weight[f2].zero_()
+                model.conv2.bias[f2] = 0.0
+                for s in signs:
+                    model.conv2.weight[f2, bases[s], centre] = -1.0
+                    model.conv2.weight[f2, clipped[(s, c)], centre] = 1.0
+                f2 += 1
+    return f1, f2
+
+
 def recalibrate_batchnorm(model, x, batch):
     """Set every BatchNorm's running mean/var to the exact average over x (train mode, no grad).
 
@@ -341,6 +390,9 @@ def main(argv=None):
                    help="dropout before the linear head during training (the network's "
                         "nn.Dropout; identity at inference, not in the blob)")
     p.add_argument("--class-weights", choices=["auto", "inverse", "none"], default="auto")
+    p.add_argument("--class-boost", default=None,
+                   help="NAMES:FACTOR: multiply the loss weights of these comma-separated "
+                        "classes by FACTOR (on top of --class-weights)")
     p.add_argument("--scale", type=float, default=0.2,
                    help="augmentation: multiply each training window by U(1-s, 1+s)")
     p.add_argument("--noise", type=float, default=0.05,
@@ -377,6 +429,21 @@ def main(argv=None):
     p.add_argument("--aux-classes", default=None,
                    help="comma-separated class names: --aux-stats only on windows of these "
                         "classes, standardized over their fitting windows (default: all)")
+    p.add_argument("--forget-bias", type=float, default=None,
+                   help="start the LSTM's forget gates at this bias (input-side bias; the "
+                        "hidden-side one 0) in both directions, so the state starts out "
+                        "integrating over the window; default: torch's initialisation")
+    p.add_argument("--sway-init", default=None,
+                   help="comma-separated input channel names: start a few conv filters as a "
+                        "clipped amplitude detector of each (init_sway_detectors); off by "
+                        "default")
+    p.add_argument("--sway-levels", default="0.03",
+                   help="--sway-init's comma-separated clip levels, in bn1's normalized units")
+    p.add_argument("--sway-freeze", action="store_true",
+                   help="keep --sway-init's filters (conv1 and its BatchNorm scale and shift, "
+                        "conv2) at their initial values; the rest trains")
+    p.add_argument("--sway-abs", action="store_true",
+                   help="--sway-init detects both signs of each channel (its absolute value)")
     p.add_argument("--freeze-bn", type=int, default=0,
                    help="from this epoch on (SWA epochs counting on after the selected one), "
                         "BatchNorm normalizes training batches with its running statistics, "
@@ -494,6 +561,30 @@ def main(argv=None):
         if start.config != model.config or not torch.allclose(start.mean, model.mean):
             p.error(f"--init-from {args.init_from}: another network or other fitting windows")
         model.load_state_dict(start.state_dict())
+    if args.forget_bias is not None:
+        with torch.no_grad():  # torch's gate order: input, forget, cell, output
+            h = model.lstm.hidden_size
+            for name, b in model.lstm.named_parameters():
+                if name.startswith("bias_"):
+                    b[h:2 * h] = args.forget_bias if name.startswith("bias_ih") else 0.0
+    frozen = []
+    if args.sway_init:
+        names, known = args.sway_init.split(","), meta.get("channels", [])
+        unknown = sorted(set(names) - set(known))
+        if unknown or len(set(names)) != len(names):
+            p.error(f"--sway-init: distinct channel names of {known} needed"
+                    + (f"; unknown: {unknown}" if unknown else ""))
+        try:
+            n1, n2 = init_sway_detectors(model, [known.index(n) for n in names],
+                                         [float(v) for v in args.sway_levels.split(",")],
+                                         args.sway_abs)
+        except ValueError as e:
+            p.error(str(e))
+        if args.sway_freeze:
+            frozen = [(t, n) for t, n in ((model.conv1.weight, n1), (model.conv1.bias, n1),
+                                          (model.bn1.weight, n1), (model.bn1.bias, n1),
+                                          (model.conv2.weight, n2), (model.conv2.bias, n2))]
+            frozen = [(t, n, t.detach()[:n].clone()) for t, n in frozen]
 
     def class_ids(option, names_csv, at_least):
         """Sorted indices of the comma-separated class names given to option; refuses unknown
@@ -505,6 +596,18 @@ def main(argv=None):
                     + (f"; unknown: {unknown}" if unknown else ""))
         return sorted(class_names.index(n) for n in names)
 
+    if args.class_boost:
+        names_csv, _, factor = args.class_boost.rpartition(":")
+        try:
+            factor = float(factor)
+        except ValueError:
+            factor = -1.0
+        if not factor > 0:
+            p.error("--class-boost needs NAMES:FACTOR with a factor > 0")
+        boosted = class_ids("--class-boost", names_csv, 1)
+        weights = np.ones(classes) if weights is None else weights.copy()
+        weights[boosted] *= factor
+        weight_mode += f", x{factor:g} for {[class_names[i] for i in boosted]}"
     aux_head, aux_seen, aux_norm = None, {}, None
     if args.aux_stats > 0:
         # A training-only linear head that reads the network's aggregate (the head's input)
@@ -666,6 +769,10 @@ def main(argv=None):
             if args.clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
             opt.step()
+            if frozen:  # after the step, so neither gradients nor weight decay move them
+                with torch.no_grad():
+                    for t, n, value in frozen:
+                        t[:n] = value
             step += 1
             if ema is not None:
                 with torch.no_grad():
