@@ -259,13 +259,13 @@ def init_sway_detectors(model, channel_ids, levels, both_signs):
 
     The postural sway that separates sitting from standing is 10-50x smaller than the
     walking signals that set the normalization, and is informative on a log scale (a linear
-    model needs log std; docs/training.md). A network initialised at random does not find it.
-    Here, for each channel and sign s (+ only, or + and -), conv1 passes s * channel (centre
-    tap 1) and bn1 (scale 1) shifts copies by 0 and by -c for each level c, so after ReLU and
-    max pooling the difference of two such filters is min(max(s * m, 0), c) of the pooled
-    peak m; conv2 filter (channel, level) takes minus its sum over the signs. bn2 thus sees
-    signals bounded by c whatever the walking amplitude: with several levels, a staircase
-    that approximates a log. Every other filter keeps torch's initialisation.
+    model needs log std; docs/training.md). This gives the network such a signal from the
+    start (study 14). For each channel and sign s (+ only, or + and -), conv1 passes
+    s * channel (centre tap 1) and bn1 (scale 1) shifts copies by 0 and by -c for each level
+    c, so after ReLU and max pooling the difference of two such filters is min(max(s * m, 0),
+    c) of the pooled peak m; conv2 filter (channel, level) takes minus its sum over the signs.
+    bn2 thus sees signals bounded by c whatever the walking amplitude: with several levels, a
+    staircase that approximates a log. Every other filter keeps torch's initialisation.
     Returns the numbers of conv1 and conv2 filters used (the first ones of each)."""
     import torch
     signs = (1.0, -1.0) if both_signs else (1.0,)
@@ -581,10 +581,10 @@ def main(argv=None):
         except ValueError as e:
             p.error(str(e))
         if args.sway_freeze:
-            frozen = [(t, n) for t, n in ((model.conv1.weight, n1), (model.conv1.bias, n1),
-                                          (model.bn1.weight, n1), (model.bn1.bias, n1),
-                                          (model.conv2.weight, n2), (model.conv2.bias, n2))]
-            frozen = [(t, n, t.detach()[:n].clone()) for t, n in frozen]
+            frozen = [(t, n, t.detach()[:n].clone())
+                      for t, n in ((model.conv1.weight, n1), (model.conv1.bias, n1),
+                                   (model.bn1.weight, n1), (model.bn1.bias, n1),
+                                   (model.conv2.weight, n2), (model.conv2.bias, n2))]
 
     def class_ids(option, names_csv, at_least):
         """Sorted indices of the comma-separated class names given to option; refuses unknown
