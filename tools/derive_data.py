@@ -46,19 +46,13 @@ def main(argv=None):
     derived = dict(source=args.data,
                    note="study input outside the spec; the C++ library takes raw values")
 
-    def named(option, csv, known):
-        unknown = sorted(set(csv.split(",")) - set(known))
-        if unknown:
-            p.error(f"{option}: unknown {unknown}; the data has {known}")
-        return sorted(known.index(n) for n in set(csv.split(",")))
-
-    channel_ids = named("--compand", args.compand, meta.get("channels", [])) \
+    channel_ids = har_data.name_ids(p, "--compand", args.compand, meta.get("channels", [])) \
         if args.compand else []
     if channel_ids:
         derived["companded"] = dict(channels=[meta["channels"][i] for i in channel_ids],
                                     scale=args.scale,
                                     transform="scale * sign(x) * log(1 + |x| / scale)")
-    class_ids = named("--keep-classes", args.keep_classes, meta["classes"]) \
+    class_ids = har_data.name_ids(p, "--keep-classes", args.keep_classes, meta["classes"]) \
         if args.keep_classes else list(range(len(meta["classes"])))
     if args.keep_classes:
         derived["kept_classes"] = [meta["classes"][i] for i in class_ids]

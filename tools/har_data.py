@@ -153,6 +153,18 @@ def write_dataset(out_dir, splits, meta):
     return meta
 
 
+def name_ids(parser, option, names_csv, known, at_least=1):
+    """Sorted indices in `known` (class or channel names) of the comma-separated names given
+    to a command-line option; parser.error on unknown names or fewer than at_least distinct
+    ones."""
+    names = set(names_csv.split(","))
+    unknown = sorted(names - set(known))
+    if unknown or len(names) < at_least:
+        parser.error(f"{option} needs {at_least} or more of {known}"
+                     + (f"; unknown: {unknown}" if unknown else ""))
+    return sorted(known.index(n) for n in names)
+
+
 def read_split(data_dir, split):
     """(x float32 N x T x C, y int64, subject int64, meta) of a window dataset directory."""
     with open(os.path.join(data_dir, "meta.json")) as fh:

@@ -435,7 +435,8 @@ def main(argv=None):
                         "integrating over the window; default: torch's initialisation")
     p.add_argument("--sway-init", default=None,
                    help="comma-separated input channel names: start a few conv filters as a "
-                        "clipped amplitude detector of each (init_sway_detectors); off by "
+                        "clipped amplitude detector of each, in the data's channel order "
+                        "(init_sway_detectors); off by "
                         "default")
     p.add_argument("--sway-levels", default="0.03",
                    help="--sway-init's comma-separated clip levels, in bn1's normalized units")
@@ -569,13 +570,9 @@ def main(argv=None):
                     b[h:2 * h] = args.forget_bias if name.startswith("bias_ih") else 0.0
     frozen = []
     if args.sway_init:
-        names, known = args.sway_init.split(","), meta.get("channels", [])
-        unknown = sorted(set(names) - set(known))
-        if unknown or len(set(names)) != len(names):
-            p.error(f"--sway-init: distinct channel names of {known} needed"
-                    + (f"; unknown: {unknown}" if unknown else ""))
+        channels = har_data.name_ids(p, "--sway-init", args.sway_init, meta.get("channels", []))
         try:
-            n1, n2 = init_sway_detectors(model, [known.index(n) for n in names],
+            n1, n2 = init_sway_detectors(model, channels,
                                          [float(v) for v in args.sway_levels.split(",")],
                                          args.sway_abs)
         except ValueError as e:
@@ -587,14 +584,7 @@ def main(argv=None):
                                    (model.conv2.weight, n2), (model.conv2.bias, n2))]
 
     def class_ids(option, names_csv, at_least):
-        """Sorted indices of the comma-separated class names given to option; refuses unknown
-        names and fewer than at_least distinct ones."""
-        names = set(names_csv.split(","))
-        unknown = sorted(names - set(class_names))
-        if unknown or len(names) < at_least:
-            p.error(f"{option} needs {at_least} or more of the classes {class_names}"
-                    + (f"; unknown: {unknown}" if unknown else ""))
-        return sorted(class_names.index(n) for n in names)
+        return har_data.name_ids(p, option, names_csv, class_names, at_least)
 
     if args.class_boost:
         names_csv, _, factor = args.class_boost.rpartition(":")
