@@ -436,8 +436,7 @@ def main(argv=None):
     p.add_argument("--sway-init", default=None,
                    help="comma-separated input channel names: start a few conv filters as a "
                         "clipped amplitude detector of each, in the data's channel order "
-                        "(init_sway_detectors); off by "
-                        "default")
+                        "(init_sway_detectors); off by default")
     p.add_argument("--sway-levels", default="0.03",
                    help="--sway-init's comma-separated clip levels, in bn1's normalized units")
     p.add_argument("--sway-freeze", action="store_true",
