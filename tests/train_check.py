@@ -40,7 +40,13 @@ usage: train_check.py WORK_DIR
   - --kd-online distillation runs and changes the result, and a teacher fitted on a subject
     the student is judged on is refused;
   - tools/soup.py: a uniform soup of two branches is the mean of their parameters, and a soup
-    of runs on different splits is refused.
+    of runs on different splits is refused;
+  - --save-state / --resume: a trunk resumed with its own seed ends with the uninterrupted
+    run's weights and continues its schedule, another seed branches; a resume with another
+    schedule, past the stop epoch, or with --ema is refused; refit branches make a uniform
+    soup (their mean, scored on the holdout) and a greedy one is refused;
+  - tools/ensemble_check.py scores each run and the mean of their logits (an ensemble that
+    fixes every run's own error is exact) and refuses an ensemble larger than the runs.
 """
 import json
 import os
@@ -53,6 +59,7 @@ TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools")
 sys.path.insert(0, TOOLS)
 import har_data  # noqa: E402
 import train as train_module  # noqa: E402
+from eval_torch import scores as eval_torch_scores  # noqa: E402
 
 BN_STATS = ("running_mean", "running_var", "num_batches_tracked")
 
@@ -470,6 +477,73 @@ def main():
     r = subprocess.run(soup + ["--out", os.path.join(work, "soup_bad"), branches[0],
                                os.path.join(work, "other")], capture_output=True, text=True)
     check(r.returncode != 0 and "other subjects" in r.stderr, "a soup across splits is refused")
+
+    # --save-state / --resume: a trunk resumed with its own seed continues exactly as the run
+    # that was never stopped (weights, optimizer, schedule position and random streams all
+    # restored); with another seed it is a branch that draws anew. Refit branches (no
+    # validation subjects) make a uniform soup; greedy needs validation and is refused.
+    refit = [*common, "--val-fraction", "0", "--select", "last", "--epochs", "5",
+             "--stop-epoch", "4", "--mixup", "0.2", "--sam", "0.05", "--mixstyle", "0.5",
+             "--swa-epochs", "1"]
+    runs = {"whole": [], "trunk": ["--stop-epoch", "2", "--swa-epochs", "0", "--save-state"]}
+    trunk_state = os.path.join(work, "trunk", "state.pt")
+    runs.update(cont=["--resume", trunk_state], twig1=["--resume", trunk_state, "--seed", "21"],
+                twig2=["--resume", trunk_state, "--seed", "22"])
+    for run, extra in runs.items():
+        r = train(*refit, *extra, "--out", os.path.join(work, run))
+        check(r.returncode == 0, f"train {run}: {r.stderr[-500:]}")
+    if failures:
+        return 1
+    whole, cont, twig = state("whole"), state("cont"), state("twig1")
+    check(all(torch.equal(v, cont[k]) for k, v in whole.items()),
+          "a trunk resumed with its own seed gives the uninterrupted run's weights")
+    check([h["epoch"] for h in metrics("cont")["history"]] == [3, 4]
+          and [h["lr"] for h in metrics("cont")["history"]]
+          == [h["lr"] for h in metrics("whole")["history"][2:]],
+          "the resumed run continues the trunk's epochs and learning-rate schedule")
+    check(any(not torch.equal(v, twig[k]) for k, v in whole.items() if k in weights),
+          "a branch with another seed draws anew")
+    for run, extra, what in (
+            ("res_bad1", ["--resume", trunk_state, "--batch", "8"], "another network, split"),
+            ("res_bad2", ["--resume", trunk_state, "--stop-epoch", "2"], "already ran"),
+            ("res_bad3", ["--save-state", "--ema", "0.9"], "keep no --ema")):
+        r = train(*refit, *extra, "--out", os.path.join(work, run))
+        check(r.returncode != 0 and what in r.stderr, f"{run} refused ({what})")
+    twigs = [os.path.join(work, "twig1"), os.path.join(work, "twig2")]
+    r = subprocess.run(soup + ["--out", os.path.join(work, "soup_refit"), *twigs],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, f"soup of refit branches: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        s, b1, b2 = state("soup_refit"), state("twig1"), state("twig2")
+        check(all(torch.allclose(s[k], (b1[k] + b2[k]) / 2, atol=1e-7) for k in weights)
+              and metrics("soup_refit")["holdout_macro_f1"] is not None,
+              "a uniform soup of refit branches is their mean, scored on the holdout subjects")
+    r = subprocess.run([a for a in soup if a not in ("--recipe", "uniform")]
+                       + ["--out", os.path.join(work, "soup_refit_bad"), *twigs],
+                       capture_output=True, text=True)
+    check(r.returncode != 0 and "only --recipe uniform" in r.stderr,
+          "a greedy soup of runs without validation subjects is refused")
+
+    # tools/ensemble_check.py: three runs, each wrong on a different window, whose mean logits
+    # are right everywhere; an ensemble of all three is exact, a size beyond the runs refused.
+    import ensemble_check
+    y3 = np.array([0, 1, 2, 0, 1, 2])
+    logits3 = np.stack([np.eye(3)[y3] * 2.0 for _ in range(3)])
+    for r, i in enumerate((0, 1, 2)):
+        logits3[r, i] = np.eye(3)[(y3[i] + 1) % 3]  # run r wrong on window i, by a small margin
+    summary = ensemble_check.ensemble_summary(y3, logits3, 3, [1, 3], 20, 100.0,
+                                              np.random.default_rng(0))
+    single = [round(100 * eval_torch_scores(y3, lg.argmax(1), 3)["macro_f1"], 2) for lg in logits3]
+    check(summary["runs"] == single and summary["reaching_target"] == 0
+          and summary["all_runs_ensemble"] == 100.0 and summary["ensembles"]["3"]["mean"] == 100.0
+          and summary["ensembles"]["3"]["share_reaching_target"] == 1.0
+          and summary["ensembles"]["1"]["max"] == max(single),
+          f"ensemble_check scores runs and their logit ensembles: {summary}")
+    try:
+        ensemble_check.ensemble_summary(y3, logits3, 3, [4], 1, 100.0, np.random.default_rng(0))
+        check(False, "ensemble_check refuses an ensemble larger than the runs")
+    except ValueError:
+        pass
     print("train_check:", "all passed" if not failures else f"{len(failures)} failed")
     return 1 if failures else 0
 

@@ -3,13 +3,15 @@
     /usr/bin/python3 tools/soup.py --data data/uci_har_rebuilt --out runs/NAME RUN [RUN ...]
 
 The runs must share the fitting and validation subjects and should start from one checkpoint
-(tools/train.py --init-from), so that their weights lie in one basin and their average is a
-good network; the average is then one network of the same size, unlike an ensemble. The
+(tools/train.py --init-from, or branches of one trunk: --save-state, then --resume with other
+seeds), so that their weights lie in one basin and their average is a good network; the
+average is then one network of the same size, unlike an ensemble. The
 BatchNorm statistics of the average are recomputed over the (unaugmented) fitting windows.
 
 Recipes (Wortsman et al. 2022, "Model soups"): `uniform` averages every run; `greedy` (the
 default) adds the runs in order of validation macro-F1 and keeps each one only if the
-validation macro-F1 of the average does not drop. Choices use validation only; test scores
+validation macro-F1 of the average does not drop (runs without validation subjects, such as
+refit branches, allow `uniform` only). Choices use validation only; test scores
 are computed once, on the chosen soup. Also reported, for comparison only: every ingredient
 and the ensemble of their logits.
 
@@ -65,6 +67,11 @@ def main(argv=None):
     x_ho, y_ho = (x[np.isin(s, held)], y[np.isin(s, held)]) if held else (None, None)
     x_te, y_te, _, _ = har_data.read_split(args.data, "test")
 
+    if len(x_va) == 0:  # refit runs (--val-fraction 0): nothing to choose on
+        if args.recipe != "uniform":
+            p.error("the runs have no validation subjects: only --recipe uniform applies")
+        x_va = y_va = None
+
     def f1(module, xs, ys):
         return None if xs is None else eval_torch.scores(
             ys, eval_torch.predict(module, xs)[0], classes)["macro_f1"]
@@ -76,11 +83,13 @@ def main(argv=None):
 
     models = [mubi_torch.load_checkpoint(os.path.join(r, "model.pt")) for r in args.runs]
     val = [f1(m, x_va, y_va) for m in models]
-    order = np.argsort(val)[::-1]
+    order = np.arange(len(models)) if x_va is None else np.argsort(val)[::-1]
     if args.recipe == "uniform":
         chosen = list(order)
         soup = soup_of([models[i] for i in chosen])
         soup_val = f1(soup, x_va, y_va)
+        print(f"uniform soup of {len(models)} runs" + ("" if soup_val is None else
+              f": validation macro-F1 {100 * soup_val:.2f}%"))
     else:
         chosen = [order[0]]
         soup, soup_val = models[order[0]], val[order[0]]
@@ -90,8 +99,8 @@ def main(argv=None):
             if v >= soup_val:
                 chosen.append(i)
                 soup, soup_val = trial, v
-    print(f"{args.recipe} soup of {len(chosen)}/{len(models)} runs: validation macro-F1 "
-          f"{100 * soup_val:.2f}% (best ingredient {100 * max(val):.2f}%)")
+        print(f"greedy soup of {len(chosen)}/{len(models)} runs: validation macro-F1 "
+              f"{100 * soup_val:.2f}% (best ingredient {100 * max(val):.2f}%)")
 
     def ensemble_f1(xs, ys):
         if xs is None:

@@ -32,11 +32,12 @@ statistics from the network's aggregate (--aux-stats, --aux-classes), BatchNorm 
 statistics late in training (--freeze-bn), the LSTM's forget gates started at a bias
 (--forget-bias), the first conv filters started (and optionally kept) as clipped amplitude
 detectors of named channels (--sway-init, --sway-levels, --sway-abs, --sway-freeze), some
-classes' loss weights multiplied (--class-boost), and subjects set aside from fitting and
-validation to judge such changes without the bias of early stopping (--holdout-seed,
---holdout-fraction). None of these changes the network. The UCI-HAR recipe: --val-fraction 0
---select last --epochs 30 --stop-epoch 25 --mixup 0.2 --sam 0.05 --swa-epochs 15 --swa-lr 5e-4
-(docs/training.md).
+classes' loss weights multiplied (--class-boost), a trunk saved part-way along the schedule
+and branches resumed from it with other seeds, for soups (--save-state, --resume), and
+subjects set aside from fitting and validation to judge such changes without the bias of
+early stopping (--holdout-seed, --holdout-fraction). None of these changes the network. The
+UCI-HAR recipe: --val-fraction 0 --select last --epochs 30 --stop-epoch 25 --mixup 0.2
+--sam 0.05 --swa-epochs 15 --swa-lr 5e-4 (docs/training.md).
 
 The defaults were chosen on UCI-HAR validation macro-F1 only (docs/training.md).
 
@@ -484,6 +485,14 @@ def main(argv=None):
     p.add_argument("--init-from", default=None,
                    help="start from this checkpoint's weights (a run on the same fitting "
                         "subjects, e.g. to branch ingredients for tools/soup.py)")
+    p.add_argument("--save-state", action="store_true",
+                   help="write OUT/state.pt after the last epoch run, before any SWA (weights, "
+                        "optimizer state, schedule position, random generators): the trunk "
+                        "that --resume continues or branches from")
+    p.add_argument("--resume", default=None,
+                   help="continue a --save-state trunk (same data, split and schedule) from its "
+                        "next epoch, shuffling and augmenting with this run's --seed: one "
+                        "branch of a soup of branches from a shared trunk (tools/soup.py)")
     p.add_argument("--holdout-seed", type=int, default=None,
                    help="study of the procedure: set aside the validation subjects of this seed "
                         "before the split (neither fitted nor validated) and score the selected "
@@ -501,6 +510,8 @@ def main(argv=None):
         p.error("--aux-classes needs --aux-stats")
     if args.feature_teacher and (args.teacher or args.kd_online):
         p.error("--feature-teacher replaces --teacher and has no --kd-online form")
+    if (args.save_state or args.resume) and (args.ema or args.freeze_bn):
+        p.error("--save-state and --resume keep no --ema average or --freeze-bn state")
     if args.stop_epoch is not None and not 1 <= args.stop_epoch <= args.epochs:
         p.error("--stop-epoch must be 1..--epochs")
 
@@ -556,6 +567,8 @@ def main(argv=None):
     with torch.no_grad():
         model.mean.copy_(torch.from_numpy(mean.astype(np.float32)))
         model.std.copy_(torch.from_numpy(std.astype(np.float32)))
+    if args.init_from and args.resume:
+        p.error("--init-from and --resume both set the starting weights: use one")
     if args.init_from:
         start = mubi_torch.load_checkpoint(args.init_from)
         if start.config != model.config or not torch.allclose(start.mean, model.mean):
@@ -618,6 +631,22 @@ def main(argv=None):
     def lr_at(step):  # cosine from lr to min_lr over all epochs, per step
         return args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * step / total_steps))
 
+    # What a trunk and its branches must share: one network, fitting windows and schedule.
+    trunk_key = dict(config=model.config, fit_subjects=fit_subjects,
+                     holdout=None if holdout is None else holdout["subjects"],
+                     **{k: getattr(args, k) for k in ("data", "fit_data", "epochs", "lr",
+                                                      "min_lr", "weight_decay", "batch")})
+    start_epoch = 0
+    if args.resume:
+        trunk = torch.load(args.resume, map_location="cpu", weights_only=False)  # ours: RNG states too
+        if trunk["key"] != trunk_key:
+            p.error(f"--resume {args.resume}: another network, split or schedule")
+        if trunk["epoch"] >= (args.stop_epoch or args.epochs):
+            p.error(f"--resume {args.resume}: the trunk already ran to epoch {trunk['epoch']}")
+        model.load_state_dict(trunk["model"])
+        opt.load_state_dict(trunk["optimizer"])
+        start_epoch = trunk["epoch"]
+
     xt = torch.from_numpy(x_tr)
     yt = torch.from_numpy(y_tr)
     std_t = torch.from_numpy(std.astype(np.float32))
@@ -653,12 +682,11 @@ def main(argv=None):
     mix_rng = np.random.default_rng(args.seed)
     class_mix_rng = np.random.default_rng(args.seed + 1)
     warp_gen = torch.Generator().manual_seed(args.seed + 3)
+    style_gen = torch.Generator().manual_seed(args.seed + 2)
     mixstyle_active = [False]
     mixstyle_cache = None
     if args.mixstyle > 0:  # torch.distributions draws from the global generator, seeded above
-        mixstyle_cache = add_mixstyle(model, args.mixstyle, 0.1,
-                                      torch.Generator().manual_seed(args.seed + 2),
-                                      mixstyle_active)
+        mixstyle_cache = add_mixstyle(model, args.mixstyle, 0.1, style_gen, mixstyle_active)
 
     ema = None
     if args.ema > 0:
@@ -666,7 +694,7 @@ def main(argv=None):
         for q in ema.parameters():
             q.requires_grad_(False)
 
-    step = 0
+    step = start_epoch * steps_per_epoch
     bn_frozen = False
 
     def train_epoch(lr_of_step, epoch):
@@ -780,9 +808,26 @@ def main(argv=None):
                                          weight=w_t))
         return eval_torch.scores(y_va, pred, classes), val_loss
 
+    def random_streams(restore=None):
+        """The training's random generators; with the trunk's own seed a resumed run restores
+        them and so continues as if never interrupted, with another it draws anew (a branch)."""
+        torch_gens = (gen, warp_gen, style_gen)
+        numpy_gens = (mix_rng, class_mix_rng)
+        if restore is None:
+            return dict(torch=[torch.get_rng_state()] + [g.get_state() for g in torch_gens],
+                        numpy=[g.bit_generator.state for g in numpy_gens], seed=args.seed)
+        if restore["seed"] == args.seed:
+            torch.set_rng_state(restore["torch"][0])
+            for g, value in zip(torch_gens, restore["torch"][1:]):
+                g.set_state(value)
+            for g, value in zip(numpy_gens, restore["numpy"]):
+                g.bit_generator.state = value
+
+    if args.resume:
+        random_streams(trunk["random"])
     history = []
     best = dict(f1=-1.0, loss=math.inf, epoch=0, state=None, scores=None)
-    for epoch in range(1, (args.stop_epoch or args.epochs) + 1):
+    for epoch in range(start_epoch + 1, (args.stop_epoch or args.epochs) + 1):
         t0 = time.time()
         loss_sum, correct = train_epoch(lr_at, epoch)
         evaluated = model if ema is None else ema
@@ -808,6 +853,11 @@ def main(argv=None):
                   flush=True)
             break
 
+    if args.save_state:
+        os.makedirs(args.out, exist_ok=True)
+        torch.save(dict(key=trunk_key, epoch=epoch, model=model.state_dict(),
+                        optimizer=opt.state_dict(), random=random_streams()),
+                   os.path.join(args.out, "state.pt"))
     model.load_state_dict(best["state"])
     selected = dict(epoch=best["epoch"], validation_macro_f1=best["f1"])
 
