@@ -15,7 +15,7 @@ import zlib
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export import KIND_NAMES, ROLE_NAMES, align16, fnv1a64  # noqa: E402
+from blob_format import KIND_NAMES, ROLE_NAMES, align16, fnv1a64  # noqa: E402
 
 HEADER = struct.Struct("<4sHBBQIIIIIII20s")
 LAYER = struct.Struct("<HHHHII")

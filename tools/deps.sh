@@ -1,14 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages mubi needs, only those missing (Debian 12, as root or via sudo).
 #   tools/deps.sh demo   compiler, CMake, xsimd (the fast host backend)
-#   tools/deps.sh test   + clang and its sanitizer/libFuzzer runtime, doctest, Eigen, numpy,
+#   tools/deps.sh test   + clang and its sanitizer/libFuzzer runtime, doctest, Eigen, numpy, scipy,
 #                        PyTorch (parity round trip), the arm-none-eabi toolchain (lean: C++
 #                        headers only, no libstdc++.a) and QEMU for the Cortex-M4 firmware
 #   tools/deps.sh bench  + Google Benchmark
 set -eu
 case "${1:-test}" in
   demo) pkgs="g++ cmake make libxsimd-dev" ;;
-  test) pkgs="g++ clang libclang-rt-14-dev cmake make doctest-dev libxsimd-dev libeigen3-dev python3-numpy python3-torch
+  test) pkgs="g++ clang libclang-rt-14-dev cmake make doctest-dev libxsimd-dev libeigen3-dev python3-numpy python3-scipy python3-torch
               gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm" ;;
   bench) pkgs="g++ cmake make libxsimd-dev libeigen3-dev libbenchmark-dev python3-torch" ;;
   *) echo "usage: $0 demo|test|bench" >&2; exit 1 ;;

@@ -36,8 +36,8 @@ import json
 import os
 import sys
 
-import numpy as np
-from scipy import signal
+import numpy as np  # scipy is imported by the preparation functions only: reading a window
+#                     dataset needs numpy alone (tests/import_check.py)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_ROOT = os.path.normpath(os.path.join(REPO, "..", "shared", "data"))
@@ -216,6 +216,7 @@ def prepare_uci_har_subset(root, out_dir):
 
 def median3(a):
     """3-sample median filter along time (first axis), edges as scipy.signal.medfilt (zeros)."""
+    from scipy import signal
     return np.stack([signal.medfilt(a[:, c], 3) for c in range(a.shape[1])], axis=1)
 
 
@@ -268,6 +269,7 @@ def rebuild_recording(raw, noise_fir, method="fitted"):
              Butterworth 20 Hz, gravity 3rd-order Butterworth 0.3 Hz, body_gyro = filtered gyro.
     literal_zero_phase  the same with two-pass (filtfilt) filters.
     """
+    from scipy import signal
     m = median3(np.asarray(raw, dtype=np.float64))
     if method == "fitted":
         f = signal.lfilter(noise_fir, [1.0], m, axis=0)
@@ -456,6 +458,7 @@ def prepare_daphnet(root, out_dir, window=64, hop=32, cutoff_hz=12.0):
     dropped). Label: freeze if at least half of the window's samples are annotated freeze.
     Split: subjects 1 and 7 are test; subjects 2, 3, 6 train (4, 5, 8, 9, 10 are missing).
     """
+    from scipy import signal
     meta_in = read_meta(root, "daphnet")
     fs = float(meta_in["sampling_rate_hz"])
     sig = load(root, "daphnet", "signals").astype(np.float64)
@@ -515,6 +518,7 @@ def prepare_wisdm(root, out_dir, window=128, hop=64, fs=20.0, max_gap_s=1.0):
     grid by linear interpolation; runs recorded at ~100 Hz are first low-pass filtered (zero
     phase, 4th-order Butterworth 8 Hz) so the resampling does not alias.
     """
+    from scipy import signal
     meta_in = read_meta(root, "wisdm2019_watch")
     acc = load(root, "wisdm2019_watch", "accel").astype(np.float64)
     t = load(root, "wisdm2019_watch", "accel_t").astype(np.float64)

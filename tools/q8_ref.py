@@ -16,7 +16,7 @@ Command line:
     /usr/bin/python3 tools/q8_ref.py --print-table      # TAB as a C++ initializer
 
 DIR is a window dataset directory (tools/har_data.py; shared/data/uci_har_subset is one).
---compare also runs the float blob (float64, gen_golden.numpy_forward) and prints the
+--compare also runs the float blob (float64, float_ref.numpy_forward) and prints the
 argmax agreement and both macro-F1s.
 """
 
@@ -31,11 +31,13 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import eval_torch  # noqa: E402  (scores; imports no torch)
+from float_ref import numpy_forward  # noqa: E402
 import har_data  # noqa: E402
-from export import (BATCHNORM, CONV1D, DENSE, DTYPE_I8, INPUT, LSTM, MAXPOOL1D,  # noqa: E402
-                    NORMALIZE, RELU, ROLE_CONV_QUANT, ROLE_CONV_W, ROLE_DENSE_B,
-                    ROLE_DENSE_DEQUANT, ROLE_DENSE_W, ROLE_LSTM_Q_BWD, ROLE_LSTM_Q_FWD,
-                    ROLE_LSTM_W_BWD, ROLE_LSTM_W_FWD, ROLE_QUANT_INPUT, SOFTMAX, unpack_blob)
+from blob_format import (BATCHNORM, CONV1D, DENSE, DTYPE_I8, INPUT, LSTM, MAXPOOL1D,  # noqa: E402
+                         NORMALIZE, RELU, ROLE_CONV_QUANT, ROLE_CONV_W, ROLE_DENSE_B,
+                         ROLE_DENSE_DEQUANT, ROLE_DENSE_W, ROLE_LSTM_Q_BWD, ROLE_LSTM_Q_FWD,
+                         ROLE_LSTM_W_BWD, ROLE_LSTM_W_FWD, ROLE_QUANT_INPUT, SOFTMAX,
+                         unpack_blob)
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 AGG_SEQUENCE, AGG_LAST, AGG_FINAL_STATES, AGG_MEAN = 0, 1, 2, 3
@@ -370,8 +372,6 @@ def main(argv=None):
           f"{time.time() - start:.1f}s")
     print(eval_torch.format_report(result, meta.get("classes") or [str(c) for c in range(classes)]))
     if args.compare:
-        # Imported here: gen_golden imports PyTorch, which the integer reference does not need.
-        from gen_golden import numpy_forward
         with open(args.compare, "rb") as fh:
             float_blob = fh.read()
         float_logits = batched(lambda b: numpy_forward(float_blob, b), x)

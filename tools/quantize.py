@@ -10,7 +10,7 @@ Command line:
 
 The int8 blob has the float blob's layer table (so its signature) with header dtype 2 and
 the tensors of docs/int8.md. Ranges come from a float64 forward pass
-(gen_golden.numpy_forward) over calibration windows of DIR's split (a window dataset
+(float_ref.numpy_forward) over calibration windows of DIR's split (a window dataset
 directory, tools/har_data.py); evaluate the result with tools/q8_ref.py.
 """
 
@@ -23,14 +23,14 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import har_data  # noqa: E402
-from export import (BATCHNORM, CONV1D, DENSE, DTYPE_F32, DTYPE_I8, INPUT, LSTM,  # noqa: E402
-                    MAXPOOL1D, NORMALIZE, RELU, ROLE_CONV_B, ROLE_CONV_QUANT, ROLE_CONV_W,
-                    ROLE_DENSE_B, ROLE_DENSE_DEQUANT, ROLE_DENSE_W, ROLE_LSTM_BW_B,
-                    ROLE_LSTM_BW_HH, ROLE_LSTM_BW_IH, ROLE_LSTM_FW_B,
-                    ROLE_LSTM_FW_HH, ROLE_LSTM_FW_IH, ROLE_LSTM_Q_BWD, ROLE_LSTM_Q_FWD,
-                    ROLE_LSTM_W_BWD, ROLE_LSTM_W_FWD, ROLE_NORM_MEAN, ROLE_NORM_STD,
-                    ROLE_QUANT_INPUT, SOFTMAX, pack_blob, unpack_blob)
-from gen_golden import numpy_forward  # noqa: E402
+from blob_format import (BATCHNORM, CONV1D, DENSE, DTYPE_F32, DTYPE_I8, INPUT, LSTM,  # noqa: E402
+                         MAXPOOL1D, NORMALIZE, RELU, ROLE_CONV_B, ROLE_CONV_QUANT, ROLE_CONV_W,
+                         ROLE_DENSE_B, ROLE_DENSE_DEQUANT, ROLE_DENSE_W, ROLE_LSTM_BW_B,
+                         ROLE_LSTM_BW_HH, ROLE_LSTM_BW_IH, ROLE_LSTM_FW_B,
+                         ROLE_LSTM_FW_HH, ROLE_LSTM_FW_IH, ROLE_LSTM_Q_BWD, ROLE_LSTM_Q_FWD,
+                         ROLE_LSTM_W_BWD, ROLE_LSTM_W_FWD, ROLE_NORM_MEAN, ROLE_NORM_STD,
+                         ROLE_QUANT_INPUT, SOFTMAX, pack_blob, unpack_blob)
+from float_ref import numpy_forward  # noqa: E402
 from q8_ref import quantize_multiplier, round_half_away  # noqa: E402
 
 GATE_SCALE = 2.0 ** -12  # Q3.12 gate pre-activations
