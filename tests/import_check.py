@@ -8,13 +8,15 @@ their submodules), as on a machine with only python3-numpy installed:
     through another tool, reaches PyTorch or scipy);
   - the blob-only command lines work end to end: tools/check_blob.py on the shipped float and
     int8 models, tools/q8_ref.py scoring the shipped int8 model (with --compare, the float64
-    reference) on the shipped real windows;
+    reference) on the shipped real windows, tools/frontend.py running the front end stored
+    in the shipped raw-input model;
   - control: importing a module that needs PyTorch (tools/export.py) fails under the same
     guard, so the guard is really in force and the checks above can fail.
 """
 import os
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -22,7 +24,7 @@ TOOLS = os.path.join(REPO, "tools")
 
 # The tools that read, write, run or score blobs and window datasets without training.
 NUMPY_ONLY = ["blob_format", "float_ref", "q8_ref", "quantize", "check_blob", "eval_torch",
-              "har_data"]
+              "har_data", "frontend"]
 BLOCKED = ("torch", "scipy")
 
 GUARD = f"""
@@ -60,6 +62,9 @@ def main():
         ("check_blob", [os.path.join(models, "uci_har.int8.mubi")]),
         ("q8_ref", [os.path.join(models, "uci_har.int8.mubi"), "--data", sample,
                     "--compare", os.path.join(models, "uci_har.mubi")]),
+        ("frontend", ["run", os.path.join(models, "uci_har_raw.int8.mubi"), "--input",
+                      os.path.join(REPO, "examples", "data", "uci_har_stream", "raw.f32"),
+                      "--output", os.path.join(tempfile.mkdtemp(), "features.f32")]),
     ]
     for tool, args in commands:
         argv = [os.path.join(TOOLS, tool + ".py")] + args

@@ -13,10 +13,12 @@ import zlib
 import numpy as np
 
 MAGIC = b"MUBI"
-VERSION = 1
-DTYPE_F32, DTYPE_I8, DTYPE_I16, DTYPE_I32 = 1, 2, 3, 4
+VERSION = 1             # a blob without a front end
+VERSION_FRONTEND = 2    # a blob whose layer table starts with a front end (RAW_INPUT)
+DTYPE_F32, DTYPE_I8, DTYPE_I16, DTYPE_I32, DTYPE_F64 = 1, 2, 3, 4, 5
 # Descriptor dtype code -> little-endian numpy type of the stored elements.
-DTYPE_NUMPY = {DTYPE_F32: "<f4", DTYPE_I8: "i1", DTYPE_I16: "<i2", DTYPE_I32: "<i4"}
+DTYPE_NUMPY = {DTYPE_F32: "<f4", DTYPE_I8: "i1", DTYPE_I16: "<i2", DTYPE_I32: "<i4",
+               DTYPE_F64: "<f8"}
 HEADER_BYTES = 64
 LAYER_RECORD_BYTES = 16
 TENSOR_DESC_BYTES = 32
@@ -26,6 +28,10 @@ INPUT, NORMALIZE, CONV1D, BATCHNORM, RELU, MAXPOOL1D, LSTM, DENSE, SOFTMAX = ran
 KIND_NAMES = {INPUT: "Input", NORMALIZE: "Normalize", CONV1D: "Conv1D",
               BATCHNORM: "BatchNorm", RELU: "ReLU", MAXPOOL1D: "MaxPool1D", LSTM: "LSTM",
               DENSE: "Dense", SOFTMAX: "Softmax"}
+# Front-end stages (docs/format.md, "Front end"): before the Input record, version 2 only.
+RAW_INPUT, FE_MEDIAN, FE_FIR, FE_IIR, FE_IIR_RESIDUAL, FE_SELECT = range(16, 22)
+KIND_NAMES.update({RAW_INPUT: "RawInput", FE_MEDIAN: "Median", FE_FIR: "FIR", FE_IIR: "IIR",
+                   FE_IIR_RESIDUAL: "IIRResidual", FE_SELECT: "Select"})
 AGGREGATION_CODES = {"sequence": 0, "last": 1, "final_states": 2, "mean": 3}
 
 # Tensor roles.
@@ -39,6 +45,9 @@ ROLE_DENSE_W, ROLE_DENSE_B = 15, 16
 ROLE_QUANT_INPUT, ROLE_CONV_QUANT = 17, 18
 ROLE_LSTM_W_FWD, ROLE_LSTM_Q_FWD, ROLE_LSTM_W_BWD, ROLE_LSTM_Q_BWD = 19, 20, 21, 22
 ROLE_DENSE_DEQUANT = 23
+ROLE_FE_FIR_TAPS, ROLE_FE_SOS, ROLE_FE_CHANNEL_MAP = 24, 25, 26
+# Tensors stored in float64: IIR sections with poles near z = 1 (docs/frontend.md, precision).
+F64_ROLES = {ROLE_FE_SOS}
 ROLE_NAMES = {1: "norm.mean", 2: "norm.std", 3: "conv.weight", 4: "conv.bias",
               5: "bn.gamma", 6: "bn.beta", 7: "bn.running_mean", 8: "bn.running_var",
               9: "lstm.fw.weight_ih", 10: "lstm.fw.weight_hh", 11: "lstm.fw.bias",
@@ -46,7 +55,7 @@ ROLE_NAMES = {1: "norm.mean", 2: "norm.std", 3: "conv.weight", 4: "conv.bias",
               15: "dense.weight", 16: "dense.bias",
               17: "quant_input", 18: "conv_quant", 19: "lstm_weight_fwd",
               20: "lstm_quant_fwd", 21: "lstm_weight_bwd", 22: "lstm_quant_bwd",
-              23: "dense_dequant"}
+              23: "dense_dequant", 24: "fe.fir_taps", 25: "fe.sos", 26: "fe.channel_map"}
 
 FNV_OFFSET = 0xCBF29CE484222325
 FNV_PRIME = 0x100000001B3
@@ -74,14 +83,16 @@ def validate(tensors):
             raise ValueError("BatchNorm running_var must be >= 0")
 
 
-def stored_array(array):
-    """(descriptor dtype code, little-endian array) of a tensor: any float array is stored as
-    float32 (what the float path always did); int8 / int16 / int32 arrays keep their type."""
+def stored_array(array, role=None):
+    """(descriptor dtype code, little-endian array) of a tensor: a float array is stored as
+    float32 (float64 for the roles in F64_ROLES); int8 / int16 / int32 arrays keep their type."""
     array = np.asarray(array)
     if array.dtype.kind == "f":
+        if role in F64_ROLES:
+            return DTYPE_F64, array.astype("<f8")
         return DTYPE_F32, array.astype("<f4")
     for code, np_type in DTYPE_NUMPY.items():
-        if code != DTYPE_F32 and array.dtype == np.dtype(np_type):
+        if code not in (DTYPE_F32, DTYPE_F64) and array.dtype == np.dtype(np_type):
             return code, array
     raise TypeError(f"no blob dtype for tensor elements of type {array.dtype}")
 
@@ -99,7 +110,7 @@ def pack_blob(layers, tensors, dtype=DTYPE_F32):
     descriptors = []
     for index, role, array, *quant in tensors:
         scale, zero_point = quant if quant else (0.0, 0)
-        code, stored = stored_array(array)
+        code, stored = stored_array(array, role)
         payload += bytes(align16(len(payload)) - len(payload))  # zero padding to 16
         descriptors.append(struct.pack("<HHBBHIIfiII", index, role, code, 0, 0,
                                        stored.size, len(payload), scale, zero_point, 0, 0))
@@ -111,8 +122,10 @@ def pack_blob(layers, tensors, dtype=DTYPE_F32):
     payload_offset = align16(tables_end)
     total_bytes = payload_offset + len(payload)
 
+    version = VERSION_FRONTEND if layers and layers[0][0] == RAW_INPUT else VERSION
+
     def header(crc):
-        return struct.pack("<4sHBBQIIIIIII20s", MAGIC, VERSION, dtype, 0, signature,
+        return struct.pack("<4sHBBQIIIIIII20s", MAGIC, version, dtype, 0, signature,
                            HEADER_BYTES, len(layers), len(tensors), payload_offset,
                            len(payload), total_bytes, crc, bytes(20))
 
@@ -151,3 +164,27 @@ def unpack_blob(blob):
 
 def signature_of(blob):
     return struct.unpack_from("<Q", blob, 8)[0]
+
+
+def join_frontend(fe_records, fe_tensors, layers, tensors):
+    """One layer table and tensor list: the front end's records and tensors first, then the
+    model's, whose tensors' layer indices move past the front end's records."""
+    shift = len(fe_records)
+    return (list(fe_records) + list(layers),
+            list(fe_tensors) + [(layer + shift, *rest) for layer, *rest in tensors])
+
+
+def split_frontend(layers, tensors):
+    """The inverse of join_frontend: (fe_records, fe_tensors, layers, tensors), the model's
+    part indexed from its Input record as in a blob without a front end."""
+    shift = next((i for i, rec in enumerate(layers) if rec[0] == INPUT), 0)
+    return (list(layers[:shift]), [t for t in tensors if t[0] < shift], list(layers[shift:]),
+            [(layer - shift, *rest) for layer, *rest in tensors if layer >= shift])
+
+
+def unpack_model(blob):
+    """unpack_blob without the front end, if any: (dtype, layers, tensors) of the network that
+    runs on windows, indexed from its Input record (float_ref, q8_ref and quantize read this)."""
+    dtype, layers, tensors = unpack_blob(blob)
+    return (dtype, *split_frontend(layers, tensors)[2:])
+

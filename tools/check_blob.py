@@ -15,7 +15,8 @@ import zlib
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blob_format import KIND_NAMES, ROLE_NAMES, align16, fnv1a64  # noqa: E402
+from blob_format import (DTYPE_F32, DTYPE_F64, DTYPE_NUMPY, KIND_NAMES, RAW_INPUT,  # noqa: E402
+                         ROLE_NAMES, VERSION, VERSION_FRONTEND, align16, fnv1a64)
 
 HEADER = struct.Struct("<4sHBBQIIIIIII20s")
 LAYER = struct.Struct("<HHHHII")
@@ -34,7 +35,9 @@ def check(blob, show_values=False):
           f"total_bytes {total_bytes} crc32 0x{crc:08x} (file {len(blob)} bytes)")
 
     expected_offset = align16(HEADER.size + LAYER.size * layer_count + TENSOR.size * tensor_count)
-    if magic != b"MUBI" or version != 1 or dtype not in (1, 2):
+    first_kind = LAYER.unpack_from(blob, HEADER.size)[0] if layer_count else 0
+    expected_version = VERSION_FRONTEND if first_kind == RAW_INPUT else VERSION
+    if magic != b"MUBI" or version != expected_version or dtype not in (1, 2):
         problems.append("bad magic/version/dtype")
     if (header_bytes != 64 or reserved or any(reserved2) or payload_offset != expected_offset
             or payload_bytes % 16 or total_bytes != payload_offset + payload_bytes):
@@ -66,10 +69,10 @@ def check(blob, show_values=False):
               f"{count:6d} {offset:7d} {scale:6g} {zero_point}")
         if r0 or r1 or r2 or r3 or offset != align16(end):
             problems.append(f"tensor {i}: reserved bytes or offset not packed")
-        width = {1: 4, 2: 1, 3: 2, 4: 4}.get(tdtype, 0)
+        width = np.dtype(DTYPE_NUMPY[tdtype]).itemsize if tdtype in DTYPE_NUMPY else 0
         end = offset + count * width
-        if tdtype == 1:
-            values = np.frombuffer(blob, "<f4", count, payload_offset + offset)
+        if tdtype in (DTYPE_F32, DTYPE_F64):
+            values = np.frombuffer(blob, DTYPE_NUMPY[tdtype], count, payload_offset + offset)
             if not np.all(np.isfinite(values)):
                 problems.append(f"tensor {i}: non-finite values")
             if show_values:

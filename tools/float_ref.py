@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from blob_format import (BATCHNORM, CONV1D, DENSE, INPUT, LSTM, MAXPOOL1D, NORMALIZE,  # noqa: E402
-                         RELU, unpack_blob)
+                         RELU, unpack_model)
 
 
 def numpy_forward(blob, x, observe=None):
@@ -27,7 +27,7 @@ def numpy_forward(blob, x, observe=None):
     backward direction runs one step (PyTorch's output[:, -1] has seen only the last input),
     as the integer LSTM does (docs/int8.md).
     """
-    _, layers, entries = unpack_blob(blob)
+    _, layers, entries = unpack_model(blob)
     tensors = {(layer, role): array.astype(np.float64) for layer, role, array, *_ in entries}
     observe = observe or (lambda index, what, value: None)
 

@@ -39,6 +39,9 @@ import sys
 import numpy as np  # scipy is imported by the preparation functions only: reading a window
 #                     dataset needs numpy alone (tests/import_check.py)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import frontend  # noqa: E402  (the front ends the datasets are made with)
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_ROOT = os.path.normpath(os.path.join(REPO, "..", "shared", "data"))
 DEFAULT_OUT = os.path.join(REPO, "data")
@@ -269,22 +272,18 @@ def rebuild_recording(raw, noise_fir, method="fitted"):
              Butterworth 20 Hz, gravity 3rd-order Butterworth 0.3 Hz, body_gyro = filtered gyro.
     literal_zero_phase  the same with two-pass (filtfilt) filters.
     """
+    if method == "fitted":  # the shipped models' front end: one definition (tools/frontend.py)
+        return frontend.apply(frontend.uci_har(noise_fir, UCI_FS), raw)
     from scipy import signal
     m = median3(np.asarray(raw, dtype=np.float64))
-    if method == "fitted":
-        f = signal.lfilter(noise_fir, [1.0], m, axis=0)
-    else:
-        b, a = signal.butter(3, 20.0 / (UCI_FS / 2))
-        f = signal.filtfilt(b, a, m, axis=0) if method == "literal_zero_phase" else \
-            signal.lfilter(b, a, m, axis=0)
+    b, a = signal.butter(3, 20.0 / (UCI_FS / 2))
+    f = signal.filtfilt(b, a, m, axis=0) if method == "literal_zero_phase" else \
+        signal.lfilter(b, a, m, axis=0)
     total, gyro = f[:, :3], f[:, 3:]
     bg, ag = signal.butter(3, 0.3 / (UCI_FS / 2))
     gravity = signal.filtfilt(bg, ag, total, axis=0) if method == "literal_zero_phase" else \
         signal.lfilter(bg, ag, total, axis=0)
     body = total - gravity
-    if method == "fitted":
-        bh, ah = signal.butter(2, 0.1 / (UCI_FS / 2))
-        gyro = gyro - signal.lfilter(bh, ah, gyro, axis=0)
     return np.concatenate([body, gyro, total], axis=1)
 
 
@@ -458,16 +457,15 @@ def prepare_daphnet(root, out_dir, window=64, hop=32, cutoff_hz=12.0):
     dropped). Label: freeze if at least half of the window's samples are annotated freeze.
     Split: subjects 1 and 7 are test; subjects 2, 3, 6 train (4, 5, 8, 9, 10 are missing).
     """
-    from scipy import signal
     meta_in = read_meta(root, "daphnet")
     fs = float(meta_in["sampling_rate_hz"])
     sig = load(root, "daphnet", "signals").astype(np.float64)
     lab = load(root, "daphnet", "labels")
     sessions = load(root, "daphnet", "sessions")
-    sos = signal.butter(4, cutoff_hz / (fs / 2), output="sos")
+    fe = frontend.daphnet(sig.shape[1], fs, cutoff_hz)
     out = {"train": ([], [], []), "test": ([], [], [])}
     for subj, run, r0, n in sessions:
-        xs = signal.sosfilt(sos, sig[r0:r0 + n], axis=0)
+        xs = frontend.apply(fe, sig[r0:r0 + n])
         ls = lab[r0:r0 + n]
         split = "test" if int(subj) in DAPHNET_TEST_SUBJECTS else "train"
         inside = ls > 0

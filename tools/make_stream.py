@@ -11,6 +11,12 @@ distinct activities (walking ones preferred), so the stream crosses several acti
 them. Writes stream.f32 (samples x 9, little-endian float32, time-major, raw units)
 and labels.u8 (per-sample activity 0..5, 255 where HAPT labels no activity or a
 postural transition), plus meta.json with the provenance.
+
+With --raw-model MODEL (a blob with a front end, tools/frontend.py attach) it also writes
+the same span as the phone recorded it, for the raw front end: raw.f32 ((samples + lag) x 6,
+acc in g and gyro in rad/s, the rows from first_row on) and raw_features.f32 (samples x 9:
+the blob's front end run sample by sample from zero state on raw.f32, tools/frontend.py's
+float64 reference; row k sits at row k of stream.f32 and equals it once the filters settle).
 """
 
 import argparse
@@ -21,6 +27,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import frontend  # noqa: E402
 import har_data  # noqa: E402
 
 
@@ -29,6 +36,7 @@ def main():
     parser.add_argument("--root", default=har_data.DEFAULT_ROOT)
     parser.add_argument("--subject", type=int, default=2)
     parser.add_argument("--samples", type=int, default=3072)
+    parser.add_argument("--raw-model", help="also write raw.f32 / raw_features.f32 (see above)")
     parser.add_argument("--out", default=os.path.join(har_data.REPO, "examples", "data", "uci_har_stream"))
     args = parser.parse_args()
 
@@ -68,11 +76,24 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     rec[start:stop].astype("<f4").tofile(os.path.join(args.out, "stream.f32"))
     labels[start:stop].tofile(os.path.join(args.out, "labels.u8"))
+    if args.raw_model:
+        with open(args.raw_model, "rb") as f:
+            fe = frontend.of_blob(f.read())
+        raw = sig[r0 + start:r0 + stop + frontend.lag(fe)]
+        raw.astype("<f4").tofile(os.path.join(args.out, "raw.f32"))
+        features = frontend.stream_all(fe, raw)
+        features.astype("<f4").tofile(os.path.join(args.out, "raw_features.f32"))
+        settled = np.abs(features - rec[start:stop]).max(axis=1)
+        print("raw front end vs the rebuild, max |difference| per 10 s: " + " ".join(
+            f"{settled[k:k + 500].max():.1e}" for k in range(0, args.samples, 500)))
     meta = dict(source="shared/data/uci_hapt_raw (UCI HAPT, the raw streams of UCI-HAR)",
                 subject=args.subject, experiment=experiment, first_row=start, samples=args.samples,
                 rate_hz=har_data.UCI_FS, channels=har_data.UCI_CHANNELS, units=har_data.UCI_UNITS,
                 classes=har_data.UCI_CLASSES, label_none=255,
                 made_by="tools/make_stream.py (har_data.rebuild_recording, method 'fitted')")
+    if args.raw_model:
+        meta.update(raw_rows=len(raw), raw_channels=frontend.UCI_RAW,
+                    raw_model=os.path.basename(args.raw_model), front_end_lag=frontend.lag(fe))
     with open(os.path.join(args.out, "meta.json"), "w") as f:
         json.dump(meta, f, indent=2)
         f.write("\n")

@@ -37,7 +37,7 @@ from blob_format import (BATCHNORM, CONV1D, DENSE, DTYPE_I8, INPUT, LSTM, MAXPOO
                          NORMALIZE, RELU, ROLE_CONV_QUANT, ROLE_CONV_W, ROLE_DENSE_B,
                          ROLE_DENSE_DEQUANT, ROLE_DENSE_W, ROLE_LSTM_Q_BWD, ROLE_LSTM_Q_FWD,
                          ROLE_LSTM_W_BWD, ROLE_LSTM_W_FWD, ROLE_QUANT_INPUT, SOFTMAX,
-                         unpack_blob)
+                         unpack_model)
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 AGG_SEQUENCE, AGG_LAST, AGG_FINAL_STATES, AGG_MEAN = 0, 1, 2, 3
@@ -269,7 +269,7 @@ class Layer:
 
 def parse(blob):
     """The layers of an int8 blob, each with its tensors (in their stored types), shaped."""
-    dtype, records, entries = unpack_blob(blob)
+    dtype, records, entries = unpack_model(blob)
     if dtype != DTYPE_I8:
         raise ValueError(f"not an int8 blob (dtype {dtype})")
     layers = [Layer(*rec) for rec in records]

@@ -29,7 +29,8 @@ from blob_format import (BATCHNORM, CONV1D, DENSE, DTYPE_F32, DTYPE_I8, INPUT, L
                          ROLE_LSTM_BW_HH, ROLE_LSTM_BW_IH, ROLE_LSTM_FW_B,
                          ROLE_LSTM_FW_HH, ROLE_LSTM_FW_IH, ROLE_LSTM_Q_BWD, ROLE_LSTM_Q_FWD,
                          ROLE_LSTM_W_BWD, ROLE_LSTM_W_FWD, ROLE_NORM_MEAN, ROLE_NORM_STD,
-                         ROLE_QUANT_INPUT, SOFTMAX, pack_blob, unpack_blob)
+                         ROLE_QUANT_INPUT, SOFTMAX, join_frontend, pack_blob,
+                         split_frontend, unpack_blob)
 from float_ref import numpy_forward  # noqa: E402
 from q8_ref import quantize_multiplier, round_half_away  # noqa: E402
 
@@ -234,7 +235,8 @@ def quantize_with_report(float_blob, windows, input_percentile=DEFAULT_INPUT_PER
                          conv_percentile=DEFAULT_CONV_PERCENTILE,
                          cell_headroom=DEFAULT_CELL_HEADROOM):
     """(int8 blob bytes, report lines) of a folded float32 blob, calibrated on windows."""
-    dtype, layers, entries = unpack_blob(float_blob)
+    dtype, all_layers, all_entries = unpack_blob(float_blob)
+    fe_records, fe_tensors, layers, entries = split_frontend(all_layers, all_entries)
     if dtype != DTYPE_F32:
         raise ValueError("quantize a float32 blob")
     blocks = conv_blocks(layers)
@@ -282,7 +284,8 @@ def quantize_with_report(float_blob, windows, input_percentile=DEFAULT_INPUT_PER
             out += [(index, ROLE_DENSE_W, q), (index, ROLE_DENSE_B, bias),
                     (index, ROLE_DENSE_DEQUANT, dq)]
             report.append(info)
-    blob = pack_blob(layers, out, dtype=DTYPE_I8)
+    # A front end stays as it is (float coefficients): the int8 network quantizes its output.
+    blob = pack_blob(*join_frontend(fe_records, fe_tensors, layers, out), dtype=DTYPE_I8)
     report.append(f"int8 blob: {len(blob)} bytes (float blob {len(float_blob)} bytes)")
     return blob, report
 
