@@ -91,7 +91,7 @@ def main():
         with_fe = read(os.path.join(MODELS, name.replace("uci_har", "uci_har_raw") + ".mubi"))
         plain = read(os.path.join(MODELS, name + ".mubi"))
         dtype, layers, tensors = blob_format.unpack_model(with_fe)
-        if blob_format.pack_blob(layers, [t for t in tensors], dtype=dtype) != plain:
+        if blob_format.pack_blob(layers, tensors, dtype=dtype) != plain:
             failures.append(f"{name}: the model part is not the blob without a front end")
         if frontend.records_and_tensors(frontend.of_blob(with_fe))[0] != records:
             failures.append(f"{name}: another front end")
