@@ -10,7 +10,12 @@ usage: cli_check.py MUBI_BINARY GOLDEN_DIR WORK_DIR
     integer reference's logits (tools/q8_ref.py) bit for bit, and `mubi eval` of the shipped
     int8 UCI-HAR model on the 240 shipped real windows gives the reference's labels;
   - tools/int8_sweep.py counts agreeing labels as the integer reference does, picks the
-    setting with the most, and writes exactly tools/quantize.py's blob for it.
+    setting with the most, and writes exactly tools/quantize.py's blob for it;
+  - raw samples (models with a front end): `mubi info` describes the front end, `mubi
+    frontend` on the shipped raw excerpt equals tools/frontend.py's float64 stream within
+    1e-4, `mubi stream` of the int8 raw model writes the host scores the firmware is held to
+    (bit for bit) and, for both models, the labels of `mubi run` on the same windows of the
+    reference features; `mubi frontend` of a model without a front end fails with exit 2.
 """
 import json
 import os
@@ -115,10 +120,52 @@ def main():
             if rec["chosen"]["agreeing"] != max(row["agreeing"] for row in rec["settings"]):
                 failures.append(f"int8_sweep chose {rec['chosen']}")
 
+    failures += raw_checks(mubi, work)
+
     for f in failures:
         print("FAIL", f)
     print("cli checks:", "FAILED" if failures else "ok")
     return 1 if failures else 0
+
+
+def raw_checks(mubi, work):
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples")
+    data = os.path.join(root, "data", "uci_har_stream")
+    raw, ref = os.path.join(data, "raw.f32"), os.path.join(data, "raw_features.f32")
+    failures = []
+    info = run(mubi, "info", os.path.join(root, "models", "uci_har_raw.int8.mubi"))
+    if info.returncode != 0 or "blob v2" not in info.stdout or \
+            "front end       6 raw channels -> 9, 5 stages, lag 1 samples" not in info.stdout:
+        failures.append("info raw: " + info.stdout + info.stderr)
+    features = os.path.join(work, "raw_features.f32")
+    r = run(mubi, "frontend", os.path.join(root, "models", "uci_har_raw.mubi"), "--input", raw,
+            "--output", features)
+    want = np.fromfile(ref, "<f4").reshape(-1, 9)
+    got = np.fromfile(features, "<f4").reshape(-1, 9) if r.returncode == 0 else None
+    if got is None or got.shape != want.shape or np.abs(got - want).max() > 1e-4:
+        failures.append(f"frontend: rc {r.returncode} {r.stdout} {r.stderr}")
+    for name in ("uci_har_raw.mubi", "uci_har_raw.int8.mubi"):
+        model = os.path.join(root, "models", name)
+        scores = os.path.join(work, name + ".scores.f32")
+        r = run(mubi, "stream", model, "--input", raw, "--output", scores)
+        # The same windows (hop 64) of the reference features through `mubi run`.
+        windows = np.stack([want[s:s + 128] for s in range(0, len(want) - 127, 64)])
+        x = os.path.join(work, name + ".windows.f32")
+        windows.astype("<f4").tofile(x)
+        w = run(mubi, "run", model, "--input", x)
+        stream_labels = [l for l in r.stdout.splitlines() if l.startswith("labels:")]
+        run_labels = [l for l in w.stdout.splitlines() if l.startswith("labels:")]
+        if r.returncode != 0 or w.returncode != 0 or stream_labels != run_labels or \
+                len(np.fromfile(scores, "<f4")) != 6 * len(windows):
+            failures.append(f"stream {name}: {r.stdout} {r.stderr} / run: {w.stdout} {w.stderr}")
+        if "int8" in name and np.fromfile(scores, "<f4").tobytes() != \
+                np.fromfile(os.path.join(data, "expected_raw_int8.f32"), "<f4").tobytes():
+            failures.append("stream int8: the scores differ from expected_raw_int8.f32")
+    r = run(mubi, "frontend", os.path.join(root, "models", "uci_har.mubi"), "--input", raw,
+            "--output", os.path.join(work, "none.f32"))
+    if r.returncode != 2 or "has no front end" not in r.stderr:
+        failures.append(f"frontend without a front end: rc {r.returncode} {r.stderr}")
+    return failures
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ TEST_CASE("header damage") {
     CHECK(load(b) == Status::bad_magic);
   }
   SUBCASE("future version") {
-    b[4] = 2;
+    b[4] = 3;
     CHECK(load(b) == Status::unsupported_version);
   }
   SUBCASE("version 0") {
@@ -295,7 +295,7 @@ TEST_CASE("random damage behind a valid checksum never crashes") {
 }
 
 TEST_CASE("every status has a distinct name") {
-  for (int i = 0; i <= static_cast<int>(Status::not_ready); ++i)
+  for (int i = 0; i <= static_cast<int>(Status::channel_out_of_range); ++i)
     for (int j = 0; j < i; ++j)
       CHECK(std::string(to_string(static_cast<Status>(i))) != to_string(static_cast<Status>(j)));
   CHECK(std::string(to_string(Status::wrong_architecture)) == "wrong_architecture");

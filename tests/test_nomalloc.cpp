@@ -120,6 +120,15 @@ alignas(16) unsigned char int8_flash[Quant::blob_bytes];
 std::int8_t int8_window[Quant::input_size];
 float window[Deploy::input_size];
 float logits[Deploy::output_size];
+// Raw samples in: the front end (format version 2), float loaded and int8 bound, streamed.
+using Raw = mubi::WithFrontEnd<mubi::frontends::UciHar, Deploy>;
+using RawQuant = mubi::WithFrontEnd<mubi::frontends::UciHar, Quant>;
+mubi::Model<Raw> raw_loaded;
+mubi::BoundModel<RawQuant> raw_int8_bound;
+alignas(16) unsigned char raw_int8_flash[RawQuant::blob_bytes];
+mubi::Stream<mubi::Model<Raw>> raw_stream(raw_loaded);
+mubi::Stream<mubi::BoundModel<RawQuant>> raw_int8_stream(raw_int8_bound);
+mubi::FrontEndStream<mubi::Model<Raw>> raw_frontend(raw_loaded);
 
 }  // namespace
 
@@ -139,6 +148,14 @@ int main() {
   }
   std::copy(int8_blob.begin(), int8_blob.end(), int8_flash);
   for (std::size_t i = 0; i < Deploy::input_size; ++i) window[i] = static_cast<float>(i % 17) * 0.1f;
+  const std::string examples = MUBI_EXAMPLES_DIR_DEFAULT;
+  const auto raw_blob = read(examples + "/models/uci_har_raw.mubi");
+  const auto raw_int8_blob = read(examples + "/models/uci_har_raw.int8.mubi");
+  if (raw_blob.size() != Raw::blob_bytes || raw_int8_blob.size() != sizeof raw_int8_flash) {
+    std::printf("FAIL: the raw models are not in %s/models\n", examples.c_str());
+    return 1;
+  }
+  std::copy(raw_int8_blob.begin(), raw_int8_blob.end(), raw_int8_flash);
 
   // Controls: the counters must see allocations, or a zero below proves nothing.
   armed = true;
@@ -179,6 +196,19 @@ int main() {
     int8_ok = int8_ok && int8_bound.quantize_sample(window + t * Quant::In::ch, int8_window + t * Quant::In::ch) ==
                              mubi::Status::ok;
   int8_ok = int8_ok && int8_bound.infer_quantized(int8_window, logits) == mubi::Status::ok;
+  bool raw_ok = raw_loaded.load(raw_blob.data(), raw_blob.size()) == mubi::Status::ok &&
+                raw_int8_bound.bind(raw_int8_flash, sizeof raw_int8_flash) == mubi::Status::ok;
+  std::size_t raw_classified = 0;
+  for (std::size_t k = 0; raw_ok && k < 200; ++k) {  // two classifications each (samples 128, 192)
+    const float sample[6] = {0.01f * static_cast<float>(k % 9), -1.0f, 0.1f, 0.2f, -0.1f, 0.05f * static_cast<float>(k % 5)};
+    bool a = false, b = false, c = false;
+    float features[9];
+    raw_ok = raw_stream.push(sample, a) == mubi::Status::ok && raw_int8_stream.push(sample, b) == mubi::Status::ok &&
+             raw_frontend.push(sample, features, c) == mubi::Status::ok;
+    raw_classified += a + b;
+  }
+  raw_stream.reset();
+  raw_ok = raw_ok && raw_classified == 4;
   armed = false;
   const long during = allocations.load();
 
@@ -187,7 +217,8 @@ int main() {
   expect(s7 == mubi::Status::truncated, "failing load reports truncated");
   expect(eigen_ok, "Eigen backend bind and inference ok");
   expect(int8_ok, "int8 load, bind, quantize_sample, inference ok");
-  std::printf("allocations during load/bind/infer: %ld\n", during);
-  expect(during == 0, "no heap use in load, bind or inference");
+  expect(raw_ok, "front end: raw load, int8 bind, Stream and FrontEndStream on raw samples ok");
+  std::printf("allocations during load/bind/infer/stream: %ld\n", during);
+  expect(during == 0, "no heap use in load, bind, inference or streaming (front end included)");
   return failures == 0 ? 0 : 1;
 }

@@ -2,13 +2,21 @@
 //   mubi info MODEL.mubi
 //   mubi run  MODEL.mubi --input X.f32 [--output Y.f32]
 //   mubi eval MODEL.mubi --data DIR [--split test] [--predictions P.u8]
+//   mubi frontend MODEL.mubi --input RAW.f32 --output FEATURES.f32
+//   mubi stream MODEL.mubi --input SAMPLES.f32 [--output SCORES.f32] [--hop H]
 // X.f32: N windows of raw little-endian float32, N x T x C, time-major. Y.f32: N x classes
 // float32 logits. The argmax label of every window is printed. DIR is a window dataset
 // directory ({split}_x.f32, {split}_y.u8) as in ../shared/data or from tools/har_data.py.
+// For a model with a front end (format version 2), run and eval take the front end's output
+// (windows of the network's channels); frontend runs the front end alone on a raw recording
+// (N x raw channels -> N - lag rows of the network's channels), and stream takes samples
+// (raw ones for a model with a front end) and classifies every H samples once a window is
+// full, as mubi::Stream<M, H> does (default H: half a window).
 #include <array>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -53,6 +61,15 @@ void print_architecture(std::FILE* to, const mubi::format::BlobView& v) {
                       aggregation_name(r.p1));
         break;
       case mubi::LayerKind::dense: std::snprintf(what, sizeof what, "(%u)", r.p0); break;
+      case mubi::LayerKind::fe_median: std::snprintf(what, sizeof what, "(length %u)", r.p0); break;
+      case mubi::LayerKind::fe_fir:
+        std::snprintf(what, sizeof what, "(%u taps, channels %u..%u)", r.p0, r.p1, r.p1 + r.p2 - 1);
+        break;
+      case mubi::LayerKind::fe_iir:
+      case mubi::LayerKind::fe_iir_residual:
+        std::snprintf(what, sizeof what, "(%u sections, channels %u..%u)", r.p0, r.p1, r.p1 + r.p2 - 1);
+        break;
+      case mubi::LayerKind::fe_select: std::snprintf(what, sizeof what, "(%u channels)", r.p0); break;
       default: break;
     }
     std::fprintf(to, "  %2u  %-10s %-38s -> %u x %u\n", i, mubi::to_string(r.kind), what, r.out_len, r.out_ch);
@@ -89,6 +106,16 @@ int no_compiled_type(const mubi::format::BlobView& v) {
 // unfolded) and Int8<Trained> for an int8 blob.
 template <class Fn>
 bool dispatch_blob(const mubi::format::BlobView& v, Fn&& fn) {
+  if (v.version == mubi::format::kVersionFrontEnd)
+    return cli::dispatch_raw(v.signature, [&](auto tag) {
+      using R = typename decltype(tag)::type;
+      using FE = typename R::frontend;
+      using A = typename R::network;
+      if (v.dtype == static_cast<std::uint8_t>(mubi::DType::i8))
+        fn(cli::Tag<A>{}, cli::Tag<mubi::WithFrontEnd<FE, mubi::Int8<A>>>{});
+      else
+        fn(cli::Tag<A>{}, cli::Tag<mubi::WithFrontEnd<FE, mubi::Folded<A>>>{});
+    });
   return cli::dispatch(v.signature, [&](auto tag) {
     using A = typename decltype(tag)::type;
     if (v.dtype == static_cast<std::uint8_t>(mubi::DType::i8))
@@ -121,7 +148,7 @@ int info(const std::string& path) {
   std::vector<unsigned char> bytes;
   mubi::format::BlobView v;
   if (int rc = parse(path, bytes, v)) return rc;
-  std::printf("%s: mubi blob v1, %s, %u bytes, signature 0x%016" PRIx64 "\n", path.c_str(),
+  std::printf("%s: mubi blob v%u, %s, %u bytes, signature 0x%016" PRIx64 "\n", path.c_str(), v.version,
               v.dtype == 1 ? "float32" : "int8", v.total_bytes, v.signature);
   print_architecture(stdout, v);
   int rc = 0;
@@ -146,6 +173,13 @@ int info(const std::string& path) {
     std::printf("  blob bytes      %-12zu %zu\n", F::blob_bytes, Q::blob_bytes);
     std::printf("  model object    %zu bytes (Model: weights + arena), %zu bytes (BoundModel: arena only)\n",
                 sizeof(mubi::Model<D>), sizeof(mubi::BoundModel<D>));
+    if constexpr (!std::is_void_v<mubi::detail::FrontEndOf<D>>) {
+      using FE = mubi::detail::FrontEndOf<D>;
+      std::printf("  front end       %zu raw channels -> %zu, %zu stages, lag %zu samples\n", FE::raw_channels,
+                  FE::channels, FE::stage_count, FE::lag);
+      std::printf("                  %zu coefficient bytes (in the blob), %zu state bytes per stream\n",
+                  FE::weight_bytes, FE::state_bytes);
+    }
     std::printf("  load            %s\n", mubi::to_string(s));
     rc = s == mubi::Status::ok ? 0 : 4;
   });
@@ -225,11 +259,127 @@ int eval(const std::string& path, const std::string& dir, const std::string& spl
   });
 }
 
+bool write_floats(const std::string& path, const std::vector<float>& v) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
+  if (!f) std::fprintf(stderr, "mubi: cannot write %s\n", path.c_str());
+  return static_cast<bool>(f);
+}
+
+// Reads `path` as rows of `width` float32 values; false (after a message) if it is not that.
+bool read_rows(const std::string& path, std::size_t width, std::vector<float>& rows) {
+  bool ok = false;
+  const std::vector<unsigned char> x = read_file(path, ok);
+  if (!ok) {
+    std::fprintf(stderr, "mubi: cannot read %s\n", path.c_str());
+    return false;
+  }
+  if (x.empty() || x.size() % (width * sizeof(float)) != 0) {
+    std::fprintf(stderr, "mubi: %s holds %zu bytes, not a whole number of rows of %zu float32 values\n", path.c_str(),
+                 x.size(), width);
+    return false;
+  }
+  rows.resize(x.size() / sizeof(float));
+  std::memcpy(rows.data(), x.data(), x.size());
+  return true;
+}
+
+// The model's front end over raw rows (N x raw channels): N - lag rows of features.
+template <class M>
+std::vector<float> run_frontend(const M& model, const std::vector<float>& raw, double& us_per_sample) {
+  using FE = mubi::detail::FrontEndOf<typename M::arch>;
+  const std::size_t n = raw.size() / FE::raw_channels;
+  std::vector<float> features;
+  features.reserve(n * FE::channels);
+  auto fe = std::make_unique<mubi::FrontEndStream<M>>(model);
+  float row[FE::channels];
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t k = 0; k < n; ++k) {
+    bool produced = false;
+    fe->push(raw.data() + k * FE::raw_channels, row, produced);
+    if (produced) features.insert(features.end(), row, row + FE::channels);
+  }
+  us_per_sample = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() /
+                  static_cast<double>(n);
+  return features;
+}
+
+int frontend(const std::string& path, const std::string& input, const std::string& output) {
+  std::vector<unsigned char> bytes;
+  mubi::format::BlobView v;
+  if (int rc = parse(path, bytes, v)) return rc;
+  return with_model(path, bytes, v, [&](auto& model) {
+    using M = std::decay_t<decltype(model)>;
+    using FE = mubi::detail::FrontEndOf<typename M::arch>;
+    if constexpr (std::is_void_v<FE>) {
+      std::fprintf(stderr, "mubi: %s has no front end: its input is already the network's channels\n", path.c_str());
+      return 2;
+    } else {
+      std::vector<float> raw;
+      if (!read_rows(input, FE::raw_channels, raw)) return 2;
+      double us = 0;
+      const std::vector<float> features = run_frontend(model, raw, us);
+      std::printf("%zu raw samples of %zu channels -> %zu rows of %zu features (lag %zu), %.2f us per sample\n",
+                  raw.size() / FE::raw_channels, FE::raw_channels, features.size() / FE::channels, FE::channels,
+                  FE::lag, us);
+      return write_floats(output, features) ? 0 : 2;
+    }
+  });
+}
+
+int stream(const std::string& path, const std::string& input, const std::string& output, std::size_t hop) {
+  std::vector<unsigned char> bytes;
+  mubi::format::BlobView v;
+  if (int rc = parse(path, bytes, v)) return rc;
+  return with_model(path, bytes, v, [&](auto& model) {
+    using M = std::decay_t<decltype(model)>;
+    using D = typename M::arch;
+    using FE = mubi::detail::FrontEndOf<D>;
+    constexpr std::size_t T = D::In::len, C = D::In::ch, K = D::output_size;
+    const std::size_t h = hop == 0 ? T / 2 : hop;
+    if (h > T) {
+      std::fprintf(stderr, "mubi: the hop must be between 1 and the window length %zu\n", T);
+      return 2;
+    }
+    std::vector<float> rows;
+    double fe_us = 0;
+    if constexpr (std::is_void_v<FE>) {
+      if (!read_rows(input, C, rows)) return 2;
+    } else {
+      std::vector<float> raw;
+      if (!read_rows(input, FE::raw_channels, raw)) return 2;
+      rows = run_frontend(model, raw, fe_us);
+    }
+    // Stream<M, H> classifies the window ending at every H-th sample once T are in; its
+    // scores equal infer() on the same window (tests/test_stream.cpp), which a runtime hop
+    // needs here.
+    const std::size_t n = rows.size() / C;
+    std::vector<float> scores;
+    std::vector<std::size_t> labels;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t start = 0; start + T <= n; start += h) {
+      float out[K];
+      model.infer(rows.data() + start * C, out);
+      scores.insert(scores.end(), out, out + K);
+      labels.push_back(mubi::argmax(out, K));
+    }
+    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("labels:");
+    for (std::size_t label : labels) std::printf(" %zu", label);
+    std::printf("\n%zu classifications (window %zu, hop %zu) of %zu samples", labels.size(), T, h, n);
+    if constexpr (!std::is_void_v<FE>) std::printf(" (front end: lag %zu, %.2f us per sample)", FE::lag, fe_us);
+    std::printf(", %.1f us per classification\n", labels.empty() ? 0.0 : us / static_cast<double>(labels.size()));
+    return output.empty() || write_floats(output, scores) ? 0 : 2;
+  });
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: mubi info MODEL.mubi\n"
                "       mubi run MODEL.mubi --input X.f32 [--output Y.f32]\n"
-               "       mubi eval MODEL.mubi --data DIR [--split test] [--predictions P.u8]\n");
+               "       mubi eval MODEL.mubi --data DIR [--split test] [--predictions P.u8]\n"
+               "       mubi frontend MODEL.mubi --input RAW.f32 --output FEATURES.f32\n"
+               "       mubi stream MODEL.mubi --input SAMPLES.f32 [--output SCORES.f32] [--hop H]\n");
   return 1;
 }
 
@@ -262,6 +412,23 @@ int main(int argc, char** argv) {
     }
     if (dir.empty()) return usage();
     return eval(model, dir, split, predictions);
+  }
+  if (cmd == "frontend" || cmd == "stream") {
+    std::string input, output, hop;
+    if ((argc - 3) % 2 != 0) return usage();
+    for (int i = 3; i + 1 < argc; i += 2) {
+      const std::string flag = argv[i];
+      if (flag == "--input") input = argv[i + 1];
+      else if (flag == "--output") output = argv[i + 1];
+      else if (flag == "--hop" && cmd == "stream") hop = argv[i + 1];
+      else return usage();
+    }
+    if (input.empty() || (cmd == "frontend" && output.empty())) return usage();
+    if (cmd == "frontend") return frontend(model, input, output);
+    char* end = nullptr;
+    const unsigned long h = hop.empty() ? 0 : std::strtoul(hop.c_str(), &end, 10);
+    if (!hop.empty() && (h == 0 || *end != '\0')) return usage();
+    return stream(model, input, output, h);
   }
   return usage();
 }

@@ -26,6 +26,16 @@ using Compiled = TypeList<
     // the shipped WISDM-2019 watch stand-in: 3 accelerometer channels, 5 activities
     mubi::MuBiConvLSTM<128, 3, 5>>;
 
+// Models that take raw samples (format version 2): a front end and a trained network; the
+// tool deploys WithFrontEnd<FrontEnd, Folded<...>> (or Int8<...>) of them.
+template <class FrontEnd, class Arch>
+struct Raw {
+  using frontend = FrontEnd;
+  using network = Arch;
+};
+using CompiledRaw = TypeList<Raw<mubi::frontends::UciHar, mubi::configs::UciHar<>>,
+                             Raw<mubi::frontends::Daphnet, mubi::configs::Daphnet<>>>;
+
 template <class Arch>
 struct Tag {
   using type = Arch;
@@ -49,6 +59,27 @@ bool dispatch(std::uint64_t sig, Fn&& fn, TypeList<Archs...>) {
 template <class Fn>
 bool dispatch(std::uint64_t sig, Fn&& fn) {
   return dispatch(sig, fn, Compiled{});
+}
+
+// Calls fn(Tag<Raw<FE, Arch>>{}) for the compiled raw model whose signature is `sig`.
+template <class Fn, class... Raws>
+bool dispatch_raw(std::uint64_t sig, Fn&& fn, TypeList<Raws...>) {
+  bool found = false;
+  const auto try_one = [&](auto tag) {
+    using R = typename decltype(tag)::type;
+    using A = mubi::WithFrontEnd<typename R::frontend, mubi::Folded<typename R::network>>;
+    if (!found && A::signature == sig) {
+      found = true;
+      fn(tag);
+    }
+  };
+  (try_one(Tag<Raws>{}), ...);
+  return found;
+}
+
+template <class Fn>
+bool dispatch_raw(std::uint64_t sig, Fn&& fn) {
+  return dispatch_raw(sig, fn, CompiledRaw{});
 }
 
 }  // namespace cli

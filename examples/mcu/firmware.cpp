@@ -5,8 +5,11 @@
 // every classification is compared with the host's scores for the same window
 // (examples/data/uci_har_stream/expected_*.f32, checked against the host library by
 // tests/test_stream.cpp). Exit code: 0 all equal, 1 any difference, 2 setup failed.
-// Built twice: MUBI_FW_INT8=1 (the product: <= 24 KB flash, <= 4 KB RAM, budget.ld) and 0
-// (float32, for its size). No heap: nothing here or in mubi allocates, and the link map
+// Built three times: MUBI_FW_INT8=1 (the product: <= 24 KB flash, <= 4 KB RAM, budget.ld),
+// 0 (float32, for its size), and MUBI_FW_RAW=1 with int8: the model with its front end
+// (examples/models/uci_har_raw.int8.mubi) fed the phone's *raw* accelerometer and gyroscope
+// samples (examples/data/uci_har_stream/raw.f32), compared with the host's int8 scores on
+// the same raw stream (expected_raw_int8.f32, checked by tests/test_frontend.cpp). No heap: nothing here or in mubi allocates, and the link map
 // has no malloc (CTest checks it).
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +20,9 @@
 #include <mubi/model/model.hpp>
 #include <mubi/model/quantized.hpp>
 #include <mubi/runtime/stream.hpp>
+#if MUBI_FW_RAW
+#include <mubi/model/with_frontend.hpp>
+#endif
 
 #include "semihost.hpp"
 
@@ -32,7 +38,12 @@ using Net = mubi::Int8<Trained>;
 #else
 using Net = mubi::Folded<Trained>;
 #endif
-using Classifier = mubi::BoundModel<Net, mubi::backend::Scalar>;
+#if MUBI_FW_RAW
+using Deployed = mubi::WithFrontEnd<mubi::frontends::UciHar, Net>;
+#else
+using Deployed = Net;
+#endif
+using Classifier = mubi::BoundModel<Deployed, mubi::backend::Scalar>;
 
 Classifier model;  // the arena only: the weights stay in flash
 mubi::Stream<Classifier> stream(model);
@@ -96,8 +107,9 @@ void line(const char* key, std::uint32_t value, const char* unit) {
 int main() {
   paint_stack();
   systick_start();
-  semihost::write(MUBI_FW_INT8 ? "mubi firmware: int8 UCI-HAR model, Cortex-M4F\n"
-                               : "mubi firmware: float32 UCI-HAR model, Cortex-M4F\n");
+  semihost::write(MUBI_FW_RAW    ? "mubi firmware: int8 UCI-HAR model with its front end, raw samples, Cortex-M4F\n"
+                  : MUBI_FW_INT8 ? "mubi firmware: int8 UCI-HAR model, Cortex-M4F\n"
+                                 : "mubi firmware: float32 UCI-HAR model, Cortex-M4F\n");
   if (const mubi::Status s = model.bind(mubi_model_blob, mubi_model_blob_size); s != mubi::Status::ok) {
     semihost::write("FAIL: bind: ");
     semihost::write(mubi::to_string(s));
@@ -111,7 +123,7 @@ int main() {
     return 2;
   }
 
-  float sample[Net::In::ch];
+  float sample[decltype(stream)::channels];  // raw: acc x y z (g), gyro x y z (rad/s)
   float expect[Net::output_size];
   std::uint32_t pushed = 0, mismatches = 0, per_classification = 0, per_sample = 0;
   while (semihost::read(samples, sample, sizeof sample)) {
@@ -141,13 +153,17 @@ int main() {
   semihost::write("summary\n");
   line("classifications       ", stream.classifications(), "");
   line("mismatches            ", mismatches, "");
-  line("blob bytes            ", static_cast<std::uint32_t>(Net::blob_bytes), " (constexpr, in flash)");
-  line("weight bytes          ", static_cast<std::uint32_t>(Net::weight_bytes), " (constexpr)");
-  line("arena bytes           ", static_cast<std::uint32_t>(Net::arena_bytes), " (constexpr)");
+  line("blob bytes            ", static_cast<std::uint32_t>(Deployed::blob_bytes), " (constexpr, in flash)");
+  line("weight bytes          ", static_cast<std::uint32_t>(Deployed::weight_bytes), " (constexpr)");
+  line("arena bytes           ", static_cast<std::uint32_t>(Deployed::arena_bytes), " (constexpr)");
+#if MUBI_FW_RAW
+  line("front-end state bytes ", static_cast<std::uint32_t>(Deployed::frontend::state_bytes), " (constexpr, in the Stream)");
+#endif
   line("stream window bytes   ", static_cast<std::uint32_t>(sizeof(stream)), " (sizeof Stream)");
   line("stack high-water      ", stack_high_water(), " bytes (painted)");
   line("instructions/window   ", per_classification, " (push that classifies: inference + slide)");
-  line("instructions/sample   ", per_sample, " (push that only stores: quantization)");
+  line("instructions/sample   ", per_sample,
+       MUBI_FW_RAW ? " (push that only stores: front end + quantization)" : " (push that only stores: quantization)");
   if (mismatches != 0 || stream.classifications() == 0) {
     semihost::write("FAIL: the firmware's classifications differ from the host's\n");
     return 1;

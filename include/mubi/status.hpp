@@ -20,6 +20,10 @@ enum class Status : unsigned char {
   non_finite_weight,    // NaN or infinity among the float weights
   invalid_parameter,    // a weight outside its domain (std <= 0, running_var < 0)
   not_ready,            // inference before a successful load() or bind()
+  // front end (format version 2)
+  non_finite_coefficient,  // NaN or infinity among a front end's filter coefficients
+  unstable_filter,         // a second-order section not normalized (a0 = 1) or with a pole on or outside |z| = 1
+  channel_out_of_range,    // a Select stage names a channel the bank before it does not have
 };
 
 constexpr const char* to_string(Status s) noexcept {
@@ -40,6 +44,9 @@ constexpr const char* to_string(Status s) noexcept {
     case Status::non_finite_weight: return "non_finite_weight";
     case Status::invalid_parameter: return "invalid_parameter";
     case Status::not_ready: return "not_ready";
+    case Status::non_finite_coefficient: return "non_finite_coefficient";
+    case Status::unstable_filter: return "unstable_filter";
+    case Status::channel_out_of_range: return "channel_out_of_range";
   }
   return "unknown_status";
 }

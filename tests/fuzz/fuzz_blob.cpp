@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include <mubi/mubi.hpp>
@@ -53,6 +54,41 @@ void exercise(const unsigned char* data, std::size_t size) {
   if (s5 == mubi::Status::ok && q_bound.infer(window, logits) != mubi::Status::ok) std::abort();
 }
 
+// A model with a front end (format version 2): load() and bind(), float and int8, and when
+// a blob is accepted, a stream of raw samples (ordinary, huge and NaN) through the front end
+// and the network until it has classified twice.
+template <class FE, class Arch>
+void exercise_raw(const unsigned char* data, std::size_t size) {
+  using F = mubi::WithFrontEnd<FE, mubi::Folded<Arch>>;
+  using Q = mubi::WithFrontEnd<FE, mubi::Int8<Arch>>;
+  static mubi::Model<F> f_loaded;
+  static mubi::BoundModel<F> f_bound;
+  static mubi::Model<Q> q_loaded;
+  static mubi::BoundModel<Q> q_bound;
+  const auto stream = [](auto& model) {
+    using M = std::decay_t<decltype(model)>;
+    static mubi::Stream<M> runner(model);
+    runner.reset();
+    float sample[FE::raw_channels];
+    const std::size_t before = runner.classifications();
+    for (std::size_t k = 0; runner.classifications() - before < 2 && k < 4 * M::In::len; ++k) {
+      for (std::size_t c = 0; c < FE::raw_channels; ++c)
+        sample[c] = k % 97 == 50 ? NAN : k % 31 == 7 ? (c % 2 ? 1e6f : -1e6f) : static_cast<float>((k + c) % 7) * 0.3f - 1.0f;
+      bool classified = false;
+      if (runner.push(sample, classified) != mubi::Status::ok) std::abort();
+      if (classified && runner.label() >= M::output_size) std::abort();
+    }
+  };
+  const mubi::Status s[4] = {f_loaded.load(data, size), f_bound.bind(data, size), q_loaded.load(data, size),
+                             q_bound.bind(data, size)};
+  for (const mubi::Status x : s)
+    if (mubi::to_string(x)[0] == '\0') std::abort();
+  if (s[0] == mubi::Status::ok) stream(f_loaded);
+  if (s[1] == mubi::Status::ok) stream(f_bound);
+  if (s[2] == mubi::Status::ok) stream(q_loaded);
+  if (s[3] == mubi::Status::ok) stream(q_bound);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -72,5 +108,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   exercise<mubi::configs::Daphnet<>>(aligned, n);
   exercise<mubi::MuBiConvLSTM_A2<128, 9, 6>>(aligned, n);
   exercise<mubi::MuBiConvLSTM_A4<128, 9, 6>>(aligned, n);
+  exercise_raw<mubi::frontends::UciHar, mubi::configs::UciHar<>>(aligned, n);
   return 0;
 }

@@ -12,7 +12,8 @@
 namespace mubi {
 
 // Numeric type codes shared by the header (model dtype) and tensor descriptors.
-enum class DType : std::uint8_t { f32 = 1, i8 = 2, i16 = 3, i32 = 4 };
+// f64 only for front-end filter sections (docs/format.md, version 2).
+enum class DType : std::uint8_t { f32 = 1, i8 = 2, i16 = 3, i32 = 4, f64 = 5 };
 
 enum class LayerKind : std::uint16_t {
   input = 1,
@@ -24,6 +25,13 @@ enum class LayerKind : std::uint16_t {
   lstm = 7,
   dense = 8,
   softmax = 9,
+  // front-end stages (format version 2, docs/frontend.md): before the Input record
+  raw_input = 16,
+  fe_median = 17,
+  fe_fir = 18,
+  fe_iir = 19,
+  fe_iir_residual = 20,
+  fe_select = 21,
 };
 
 enum class TensorRole : std::uint16_t {
@@ -51,9 +59,15 @@ enum class TensorRole : std::uint16_t {
   lstm_weight_bwd = 21,
   lstm_quant_bwd = 22,
   dense_dequant = 23,
+  // front-end stages
+  fe_fir_taps = 24,
+  fe_sos = 25,
+  fe_channel_map = 26,
 };
 
-constexpr std::size_t dtype_size(DType t) { return t == DType::i8 ? 1 : t == DType::i16 ? 2 : 4; }
+constexpr std::size_t dtype_size(DType t) {
+  return t == DType::i8 ? 1 : t == DType::i16 ? 2 : t == DType::f64 ? 8 : 4;
+}
 
 // One 16-byte record of the blob's layer table.
 struct LayerRecord {
@@ -82,6 +96,12 @@ constexpr const char* to_string(LayerKind k) noexcept {
     case LayerKind::lstm: return "LSTM";
     case LayerKind::dense: return "Dense";
     case LayerKind::softmax: return "Softmax";
+    case LayerKind::raw_input: return "RawInput";
+    case LayerKind::fe_median: return "Median";
+    case LayerKind::fe_fir: return "FIR";
+    case LayerKind::fe_iir: return "IIR";
+    case LayerKind::fe_iir_residual: return "IIRResidual";
+    case LayerKind::fe_select: return "Select";
   }
   return "Unknown";
 }

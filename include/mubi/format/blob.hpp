@@ -1,4 +1,4 @@
-// mubi: the blob format, version 1 (docs/format.md): constants, CRC-32, FNV-1a, and the
+// mubi: the blob format, versions 1 and 2 (docs/format.md): constants, CRC-32, FNV-1a, and the
 // header checks that need no model type (validation steps 1-8).
 #pragma once
 
@@ -14,6 +14,7 @@
 namespace mubi::format {
 
 inline constexpr std::uint16_t kVersion = 1;
+inline constexpr std::uint16_t kVersionFrontEnd = 2;  // the layer table starts with a front end
 inline constexpr std::size_t kHeaderBytes = 64;
 inline constexpr std::size_t kLayerRecordBytes = 16;
 inline constexpr std::size_t kTensorDescBytes = 32;
@@ -95,6 +96,7 @@ inline std::uint64_t signature_of_bytes(const unsigned char* p, std::size_t n) n
 struct BlobView {
   const unsigned char* data = nullptr;
   std::size_t size = 0;
+  std::uint16_t version = 0;
   std::uint8_t dtype = 0;
   std::uint64_t signature = 0;
   std::uint32_t layer_count = 0, tensor_count = 0;
@@ -121,7 +123,8 @@ inline Status parse_header(const void* data, std::size_t size, BlobView& out) no
   if (p == nullptr || size < kHeaderBytes) return Status::truncated;
   for (int i = 0; i < 4; ++i)
     if (p[i] != kMagic[i]) return Status::bad_magic;
-  if (read_u16(p + 4) != kVersion) return Status::unsupported_version;
+  const std::uint16_t version = read_u16(p + 4);
+  if (version != kVersion && version != kVersionFrontEnd) return Status::unsupported_version;
   const std::uint8_t dtype = p[6];
   if (dtype != static_cast<std::uint8_t>(DType::f32) && dtype != static_cast<std::uint8_t>(DType::i8))
     return Status::unknown_dtype;
@@ -129,6 +132,7 @@ inline Status parse_header(const void* data, std::size_t size, BlobView& out) no
   BlobView v;
   v.data = p;
   v.size = size;
+  v.version = version;
   v.dtype = dtype;
   v.signature = ::mubi::detail::read_u64(p + 8);
   v.layer_count = read_u32(p + 20);
@@ -149,6 +153,9 @@ inline Status parse_header(const void* data, std::size_t size, BlobView& out) no
   if (size < v.total_bytes) return Status::truncated;
   if (size > v.total_bytes) return Status::size_mismatch;
   if (blob_crc32(p, v.total_bytes) != read_u32(p + kCrcOffset)) return Status::bad_checksum;
+  // Version 2 if and only if the layer table starts with a front end (RawInput).
+  const bool front_end = read_u16(p + kHeaderBytes) == static_cast<std::uint16_t>(LayerKind::raw_input);
+  if (front_end != (version == kVersionFrontEnd)) return Status::bad_header;
   out = v;
   return Status::ok;
 }

@@ -127,6 +127,31 @@ constexpr std::array<std::uint8_t, format::kTensorDescBytes> desc_bytes(const Te
   return b;  // scale and zero point (bytes 16-23) are zero in float blobs; reserved bytes always
 }
 
+// Validation steps 11-12 for any model type A (records, tensor_table, weight_bytes, dtype):
+// the blob's tables must be exactly the ones A implies (an int8 blob's descriptor scale /
+// zero point fields are informative and not compared).
+template <class A>
+Status check_tables_of(const format::BlobView& v) noexcept {
+  if (v.layer_count != A::records.size() ||
+      format::signature_of_bytes(v.layer_table(), format::kLayerRecordBytes * v.layer_count) != v.signature)
+    return Status::bad_layer_table;
+  for (std::size_t i = 0; i < A::records.size(); ++i) {
+    const auto expect = format::record_bytes(A::records[i]);
+    if (std::memcmp(expect.data(), v.layer_table() + i * format::kLayerRecordBytes, expect.size()) != 0)
+      return Status::bad_layer_table;
+  }
+  if (v.tensor_count != A::tensor_table.size() || v.payload_bytes != A::weight_bytes)
+    return Status::bad_tensor_table;
+  for (std::size_t i = 0; i < A::tensor_table.size(); ++i) {
+    const auto expect = desc_bytes(A::tensor_table[i]);
+    const unsigned char* got = v.tensor_table() + i * format::kTensorDescBytes;
+    const bool head = std::memcmp(expect.data(), got, 16) == 0;
+    const bool quant = A::dtype != DType::f32 || std::memcmp(expect.data() + 16, got + 16, 8) == 0;
+    if (!head || !quant || std::memcmp(expect.data() + 24, got + 24, 8) != 0) return Status::bad_tensor_table;
+  }
+  return Status::ok;
+}
+
 template <class InputT, class Layers, DType Dt = DType::f32>
 struct SequentialImpl;
 
@@ -254,27 +279,8 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
     return s;
   }
 
-  // Validation steps 11-12: the blob's tables must be exactly the ones this type implies
-  // (an int8 blob's descriptor scale / zero point fields are informative and not compared).
-  static Status check_tables(const format::BlobView& v) noexcept {
-    if (v.layer_count != records.size() ||
-        format::signature_of_bytes(v.layer_table(), format::kLayerRecordBytes * v.layer_count) != v.signature)
-      return Status::bad_layer_table;
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      const auto expect = format::record_bytes(records[i]);
-      if (std::memcmp(expect.data(), v.layer_table() + i * format::kLayerRecordBytes, expect.size()) != 0)
-        return Status::bad_layer_table;
-    }
-    if (v.tensor_count != tensor_count || v.payload_bytes != weight_bytes) return Status::bad_tensor_table;
-    for (std::size_t i = 0; i < tensor_count; ++i) {
-      const auto expect = desc_bytes(tensor_table[i]);
-      const unsigned char* got = v.tensor_table() + i * format::kTensorDescBytes;
-      const bool head = std::memcmp(expect.data(), got, 16) == 0;
-      const bool quant = Dt != DType::f32 || std::memcmp(expect.data() + 16, got + 16, 8) == 0;
-      if (!head || !quant || std::memcmp(expect.data() + 24, got + 24, 8) != 0) return Status::bad_tensor_table;
-    }
-    return Status::ok;
-  }
+  // Validation steps 11-12.
+  static Status check_tables(const format::BlobView& v) noexcept { return check_tables_of<SequentialImpl>(v); }
 
  private:
   template <class B, class InT, std::size_t... I>
