@@ -13,10 +13,12 @@ usage: cli_check.py MUBI_BINARY GOLDEN_DIR WORK_DIR
     setting with the most, and writes exactly tools/quantize.py's blob for it;
   - raw samples (models with a front end): `mubi info` describes the front end, `mubi
     frontend` on the shipped raw excerpt equals tools/frontend.py's float64 stream within
-    1e-4, `mubi stream` of the int8 raw model writes the host scores the firmware is held to
+    1e-4 (and so does the Daphnet front end, attached to the shipped Daphnet model here, on
+    a synthetic 9-channel recording), `mubi stream` of the int8 raw model writes the host scores the firmware is held to
     (bit for bit) and, for both models, the labels of `mubi run` on the same windows of the
     reference features; `mubi frontend` of a model without a front end fails with exit 2.
 """
+import importlib.util
 import json
 import os
 import subprocess
@@ -161,11 +163,39 @@ def raw_checks(mubi, work):
         if "int8" in name and np.fromfile(scores, "<f4").tobytes() != \
                 np.fromfile(os.path.join(data, "expected_raw_int8.f32"), "<f4").tobytes():
             failures.append("stream int8: the scores differ from expected_raw_int8.f32")
+    failures += daphnet_frontend(mubi, root, work)
     r = run(mubi, "frontend", os.path.join(root, "models", "uci_har.mubi"), "--input", raw,
             "--output", os.path.join(work, "none.f32"))
     if r.returncode != 2 or "has no front end" not in r.stderr:
         failures.append(f"frontend without a front end: rc {r.returncode} {r.stderr}")
     return failures
+
+
+def daphnet_frontend(mubi, root, work):
+    """The Daphnet preset (a 4th-order Butterworth, 2 sections on 9 channels) written into the
+    shipped Daphnet model by tools/frontend.py, run by the C++ tool against the float64 stream."""
+    if importlib.util.find_spec("scipy") is None:  # the preset's filter design
+        print("skipped: the Daphnet front end needs scipy")
+        return []
+    import frontend  # noqa: E402
+    with open(os.path.join(root, "models", "daphnet.mubi"), "rb") as f:
+        blob = frontend.attach(f.read(), frontend.daphnet())
+    model, raw = os.path.join(work, "daphnet_raw.mubi"), os.path.join(work, "daphnet_raw.f32")
+    with open(model, "wb") as f:
+        f.write(blob)
+    t = np.arange(4000)[:, None]
+    x = 1000 * np.sin(0.05 * t * (1 + np.arange(9))) + 300 * np.sign(np.sin(0.37 * t + np.arange(9)))
+    x.astype("<f4").tofile(raw)
+    out = os.path.join(work, "daphnet_features.f32")
+    r = run(mubi, "frontend", model, "--input", raw, "--output", out)
+    want = frontend.stream_all(frontend.of_blob(blob), np.fromfile(raw, "<f4").reshape(-1, 9))
+    got = np.fromfile(out, "<f4").reshape(-1, 9) if r.returncode == 0 else None
+    # mg-scale values (to 1,300): the bound is relative to float32's resolution there.
+    if got is None or got.shape != want.shape or np.abs(got - want).max() > 1e-6 * 1300:
+        return [f"frontend daphnet: rc {r.returncode} {r.stdout} {r.stderr} "
+                f"{None if got is None else np.abs(got - want).max()}"]
+    print(f"daphnet front end: max |C++ - float64| {np.abs(got - want).max():.3g} (values to 1,300)")
+    return []
 
 
 if __name__ == "__main__":

@@ -23,8 +23,8 @@ REPO = os.path.dirname(HERE)
 TOOLS = os.path.join(REPO, "tools")
 
 # The tools that read, write, run or score blobs and window datasets without training.
-NUMPY_ONLY = ["blob_format", "float_ref", "q8_ref", "quantize", "check_blob", "eval_torch",
-              "har_data", "frontend"]
+NUMPY_ONLY = ["blob_format", "float_ref", "q8_params", "q8_ref", "quantize", "check_blob",
+              "eval_torch", "har_data", "frontend"]
 BLOCKED = ("torch", "scipy")
 
 GUARD = f"""

@@ -45,3 +45,41 @@ TEST_CASE("infer_batch equals infer, window by window, on 1, 2, 3 and 70 workers
     CHECK(out == want);
   }
 }
+
+namespace {
+
+// A model whose infer() fails on one window: infer_batch must pass the failure on.
+struct FailsOnWindow {
+  static constexpr std::size_t input_size = 1, output_size = 1;
+  struct Arena {};
+  float bad = 0;
+  bool ready() const noexcept { return true; }
+  Status infer(const float* in, float* out, Arena&) const noexcept {
+    if (*in == bad) return Status::not_ready;
+    *out = *in;
+    return Status::ok;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("infer_batch and infer_range return the status of a window that fails") {
+  FailsOnWindow model;
+  model.bad = 37;
+  std::vector<float> in(100), out(100);
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(i);
+  FailsOnWindow::Arena arenas[4];
+  const auto serial = [](std::size_t workers, auto&& fn) {
+    for (std::size_t w = 0; w < workers; ++w) fn(w);
+  };
+  for (std::size_t workers : {1, 3, 4}) {
+    INFO("workers " << workers);
+    CHECK(infer_batch(model, in.data(), in.size(), out.data(), arenas, workers, serial) == Status::not_ready);
+    CHECK(infer_batch(model, in.data(), in.size(), out.data(), arenas, workers, host::StdThreads{}) == Status::not_ready);
+  }
+  CHECK(infer_range(model, in.data(), out.data(), 0, 37, arenas[0]) == Status::ok);
+  CHECK(infer_range(model, in.data(), out.data(), 30, 40, arenas[0]) == Status::not_ready);
+  model.bad = -1;
+  CHECK(infer_batch(model, in.data(), in.size(), out.data(), arenas, 3, serial) == Status::ok);
+  CHECK(out == in);
+}

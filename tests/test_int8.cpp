@@ -270,7 +270,7 @@ TEST_CASE("int8 model type: sizes at compile time, same layer table as the folde
   static_assert(Q::dtype == DType::i8 && F::dtype == DType::f32);
   static_assert(Q::params == F::params && Q::macs == F::macs && Q::macs_executed == F::macs_executed);
   static_assert(Q::record_count == F::record_count && Q::layer_count == 4);  // 3 conv blocks fused
-  static_assert(Q::blob_bytes <= 12 * 1024, "issue 6: the UCI-HAR int8 blob fits 12 KB");
+  static_assert(Q::blob_bytes <= 12 * 1024, "the UCI-HAR int8 blob fits 12 KB (docs/int8.md, the bar)");
   static_assert(Q::blob_bytes == 12000);
   // Pooled activations only: 64 x 16 and 32 x 16 int8 at the two ends of the arena.
   static_assert(Q::activation_bytes == 64 * 16 + 32 * 16);
@@ -289,8 +289,10 @@ TEST_CASE("int8 blobs: wrong dtype either way, bad quantization parameters refus
   REQUIRE(qm->load(q_blob.data(), q_blob.size()) == Status::ok);
   const std::vector<unsigned char> before(qm->weights(), qm->weights() + Q::weight_bytes);
 
-  // The first conv block's conv_quant tensor: B[16], M0[16], shift[16], zp_in, zp_out, lo, hi.
+  // The first conv block's conv_quant tensor, its terms by name (q8::ConvQuant<16>).
+  using CQ = q8::ConvQuant<16>;
   constexpr std::size_t quant = Q::payload_offset + Q::tensor_table[2].offset;
+  const auto term = [](std::size_t i) { return quant + 4 * i; };
   static_assert(Q::tensor_table[2].role == TensorRole::conv_quant);
   const auto damaged = [&](std::size_t at, std::int32_t v) {
     auto u = q_blob;
@@ -299,12 +301,12 @@ TEST_CASE("int8 blobs: wrong dtype either way, bad quantization parameters refus
     return u;
   };
   const std::pair<std::size_t, std::int32_t> cases[] = {
-      {quant + 4 * (32 + 0), 31},             // shift 31: not a valid multiplier exponent
-      {quant + 4 * (32 + 0), 30},             // shift 30: the accumulator would leave int32
-      {quant + 4 * (16 + 3), -5},             // negative multiplier
-      {quant + 4 * (48 + 0), 128},            // zp_in outside int8
-      {quant + 4 * (48 + 3), -129},           // hi outside int8
-      {quant + 4 * 0, 2147483000},            // a bias whose worst case overflows
+      {term(CQ::shift_at + 0), 31},           // shift 31: not a valid multiplier exponent
+      {term(CQ::shift_at + 0), 30},           // shift 30: the accumulator would leave int32
+      {term(CQ::m0_at + 3), -5},              // negative multiplier
+      {term(CQ::zp_in_at), 128},              // zp_in outside int8
+      {term(CQ::hi_at), -129},                // hi outside int8
+      {term(CQ::bias_at + 0), 2147483000},    // a bias whose worst case overflows
   };
   for (const auto& damage : cases) {
     const std::size_t at = damage.first;  // (not a structured binding: INFO captures it)
@@ -319,23 +321,24 @@ TEST_CASE("int8 blobs: wrong dtype either way, bad quantization parameters refus
   }
   CHECK(std::equal(before.begin(), before.end(), qm->weights()));
   {  // the block's ReLU raises the lower bound to zp_out = 0, above hi = -10
-    auto u = damaged(quant + 4 * 49, 0);
+    auto u = damaged(term(CQ::zp_out_at), 0);
     const std::int32_t hi = -10;
-    std::memcpy(u.data() + quant + 4 * 51, &hi, 4);
+    std::memcpy(u.data() + term(CQ::hi_at), &hi, 4);
     test::fix_crc(u);
     CHECK(qm->load(u.data(), u.size()) == Status::invalid_parameter);
   }
   // The LSTM's cell power outside [-27, 0] and a non-integral input zero point.
   constexpr std::size_t lstm_quant = Q::payload_offset + Q::tensor_table[6].offset;
   static_assert(Q::tensor_table[6].role == TensorRole::lstm_quant_fwd);
-  CHECK(qm->load(damaged(lstm_quant + 4 * (96 + 8), 3).data(), q_blob.size()) == Status::invalid_parameter);
+  CHECK(qm->load(damaged(lstm_quant + 4 * q8::LstmQuant<24>::cell_power_at, 3).data(), q_blob.size()) ==
+        Status::invalid_parameter);
   auto u = q_blob;
   const float half = 0.5f;
-  std::memcpy(u.data() + Q::payload_offset + 18 * 4, &half, 4);  // quant_input zp (after a[9], b[9])
+  std::memcpy(u.data() + Q::payload_offset + 4 * q8::InputQuant<9>::zero_point_at, &half, 4);  // quant_input zp
   test::fix_crc(u);
   CHECK(qm->load(u.data(), u.size()) == Status::invalid_parameter);
   const float nan = std::nanf("");
-  std::memcpy(u.data() + Q::payload_offset, &nan, 4);  // a[0]
+  std::memcpy(u.data() + Q::payload_offset + 4 * q8::InputQuant<9>::scale_at, &nan, 4);  // scale[0]
   test::fix_crc(u);
   CHECK(qm->load(u.data(), u.size()) == Status::non_finite_weight);
   CHECK(std::equal(before.begin(), before.end(), qm->weights()));

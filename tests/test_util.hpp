@@ -20,8 +20,11 @@ inline std::string golden_dir() {
   return env ? env : MUBI_GOLDEN_DIR_DEFAULT;
 }
 
-// The repository's examples/ (shipped models and real data).
-inline std::string examples_dir() { return MUBI_EXAMPLES_DIR_DEFAULT; }
+// The repository's examples/ (shipped models and real data), or MUBI_EXAMPLES_DIR.
+inline std::string examples_dir() {
+  const char* env = std::getenv("MUBI_EXAMPLES_DIR");
+  return env ? env : MUBI_EXAMPLES_DIR_DEFAULT;
+}
 
 inline std::vector<unsigned char> read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

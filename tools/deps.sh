@@ -5,13 +5,15 @@
 #                        PyTorch (parity round trip), the arm-none-eabi toolchain (lean: C++
 #                        headers only, no libstdc++.a) and QEMU for the Cortex-M4 firmware
 #   tools/deps.sh bench  + Google Benchmark
+#   tools/deps.sh eval   the demo's packages + numpy, scipy, matplotlib: tools/raw_stream_eval.py
 set -eu
 case "${1:-test}" in
   demo) pkgs="g++ cmake make libxsimd-dev" ;;
   test) pkgs="g++ clang libclang-rt-14-dev cmake make doctest-dev libxsimd-dev libeigen3-dev python3-numpy python3-scipy python3-torch
               gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm" ;;
   bench) pkgs="g++ cmake make libxsimd-dev libeigen3-dev libbenchmark-dev python3-torch" ;;
-  *) echo "usage: $0 demo|test|bench" >&2; exit 1 ;;
+  eval) pkgs="g++ cmake make libxsimd-dev python3-numpy python3-scipy python3-matplotlib" ;;
+  *) echo "usage: $0 demo|test|bench|eval" >&2; exit 1 ;;
 esac
 missing=""
 for p in $pkgs; do

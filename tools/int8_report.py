@@ -6,11 +6,11 @@
 For every shipped model (examples/models/<name>.mubi and <name>.int8.mubi) it runs
 `mubi eval --predictions` on the model's test split with both blobs and reports: float and
 int8 macro-F1, their difference, the share of windows whose int8 label equals the float
-label, and the blob sizes. With --check it fails (exit 1) unless UCI-HAR meets issue 6's
-bar: |int8 - float| <= 0.2 macro-F1 points and >= 99% identical labels. With --torch it adds
-the peer baseline: PyTorch's dynamic int8 quantization of the same checkpoint
-(examples/models/<name>.pt; int8 weights in the LSTM and Linear layers, float activations
-and state), scored the same way.
+label, and the blob sizes. With --check it fails (exit 1) unless UCI-HAR meets the int8
+bar (docs/int8.md, "The bar"): |int8 - float| <= 0.2 macro-F1 points and >= 99% identical
+labels. With --torch it adds the peer baseline: PyTorch's dynamic int8 quantization of the
+same checkpoint (examples/models/<name>.pt; int8 weights in the LSTM and Linear layers,
+float activations and state), scored the same way.
 
 Data: ../shared/data/uci_har_subset (as shipped there) and data/daphnet, data/wisdm
 (tools/har_data.py all); a dataset that is missing is skipped with a note.

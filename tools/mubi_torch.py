@@ -1,7 +1,8 @@
 """Reference PyTorch module for the uBi-ConvLSTM network and its ablation variants.
 
-This is the numerical reference the C++ library is tested against (see
-/work/shared/docs/spec.md, "The network, exactly"). Layout of the module:
+This is the numerical reference the C++ library is tested against (the network of the
+paper, with PyTorch's semantics; docs/format.md describes what a blob stores of it). Layout
+of the module:
 
     raw x (N, T, C) -> (x - mean) / std -> (N, C, T)
     -> conv1 -> bn1 -> ReLU -> MaxPool(2)        (pool absent in A1)

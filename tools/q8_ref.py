@@ -32,6 +32,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import eval_torch  # noqa: E402  (scores; imports no torch)
 from float_ref import numpy_forward  # noqa: E402
+from q8_params import ConvQuant, InputQuant, LstmQuant  # noqa: E402
 import har_data  # noqa: E402
 from blob_format import (BATCHNORM, CONV1D, DENSE, DTYPE_I8, INPUT, LSTM, MAXPOOL1D,  # noqa: E402
                          NORMALIZE, RELU, ROLE_CONV_QUANT, ROLE_CONV_W, ROLE_DENSE_B,
@@ -148,10 +149,8 @@ def tanh(v):
 
 def quantize_input(x, quant_input):
     """Raw float32 windows (N, T, C) -> int8 values, float64 as the spec writes it."""
-    c = x.shape[-1]
-    a = quant_input[:c].astype(np.float64)
-    b = quant_input[c:2 * c].astype(np.float64)
-    zp = int(quant_input[2 * c])
+    iq = InputQuant.of(quant_input)
+    a, b, zp = iq.scale.astype(np.float64), iq.offset.astype(np.float64), int(iq.zero_point)
     nan = np.isnan(x)
     with np.errstate(invalid="ignore"):  # inf * a + b is +-inf (a > 0), never NaN
         v = np.where(nan, 0.0, x.astype(np.float64)) * a + b
@@ -162,9 +161,10 @@ def quantize_input(x, quant_input):
 
 def conv_block(x, weight, quant, pad, relu, pool):
     """Conv1D (+ ReLU) (+ MaxPool1D of `pool` rows, 0 = none), requantize then pool."""
-    f, k, _ = weight.shape
-    bias, m0, shift = _i64(quant[:f]), _i64(quant[f:2 * f]), _i64(quant[2 * f:3 * f])
-    zp_in, zp_out, lo, hi = (int(v) for v in quant[3 * f:])
+    k = weight.shape[1]
+    cq = ConvQuant.of(quant)
+    bias, m0, shift = _i64(cq.bias), _i64(cq.m0), _i64(cq.shift)
+    zp_in, zp_out, lo, hi = cq.zp_in, cq.zp_out, cq.lo, cq.hi
     padded = np.pad(x, ((0, 0), (pad, pad), (0, 0)), constant_values=zp_in)  # real 0
     taps = np.lib.stride_tricks.sliding_window_view(padded, k, axis=1)  # (N, T, C, K)
     acc = check_int32(bias + np.einsum("ntck,fkc->ntf", taps, _i64(weight)), "conv accumulator")
@@ -196,10 +196,11 @@ def lstm_direction(x, weight, quant, order):
     final h (N, H))."""
     n, steps, _ = x.shape
     hidden = weight.shape[0] // 4
-    bias = _i64(quant[:4 * hidden])
-    row_m0 = np.repeat(_i64(quant[4 * hidden:4 * hidden + 4]), hidden)  # per gate -> per row
-    row_shift = np.repeat(_i64(quant[4 * hidden + 4:4 * hidden + 8]), hidden)
-    p, out_m0, out_shift, zp_h = (int(v) for v in quant[4 * hidden + 8:])
+    lq = LstmQuant.unpack(quant, hidden)
+    bias = _i64(lq.bias)
+    row_m0 = np.repeat(_i64(lq.m0), hidden)  # per gate -> per row
+    row_shift = np.repeat(_i64(lq.shift), hidden)
+    p, out_m0, out_shift, zp_h = lq.cell_power, lq.out_m0, lq.out_shift, lq.zp_h
     weight = _i64(weight)
     h, c = np.zeros((n, hidden), np.int64), np.zeros((n, hidden), np.int64)  # h = 0, c = 0
     seq = np.zeros((n, steps, hidden), np.int64)

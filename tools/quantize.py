@@ -32,6 +32,7 @@ from blob_format import (BATCHNORM, CONV1D, DENSE, DTYPE_F32, DTYPE_I8, INPUT, L
                          ROLE_QUANT_INPUT, SOFTMAX, join_frontend, pack_blob,
                          split_frontend, unpack_blob)
 from float_ref import numpy_forward  # noqa: E402
+from q8_params import ConvQuant, InputQuant, LstmQuant  # noqa: E402
 from q8_ref import quantize_multiplier, round_half_away  # noqa: E402
 
 GATE_SCALE = 2.0 ** -12  # Q3.12 gate pre-activations
@@ -176,7 +177,8 @@ def quant_input_tensor(t, s_x, zp_x):
     mean, std = t(ROLE_NORM_MEAN), t(ROLE_NORM_STD)
     a = 1.0 / (std * s_x)
     b = zp_x - mean / (std * s_x)
-    return np.concatenate([a, b, [float(zp_x)]]).astype(np.float32)
+    return InputQuant(scale=a.astype(np.float32), offset=b.astype(np.float32),
+                      zero_point=float(zp_x)).pack()
 
 
 def conv_tensors(t, rec, in_ch, s_in, zp_in, s_out, zp_out, name):
@@ -186,7 +188,8 @@ def conv_tensors(t, rec, in_ch, s_in, zp_in, s_out, zp_out, name):
     bias = quantized_bias(t(ROLE_CONV_B), s_in * s_w, zp_in, q)
     m0, shift = multipliers(s_in * s_w / s_out, name)
     worst = check_site(name, bias, q, shift)
-    quant = i32(np.concatenate([bias, m0, shift, [zp_in, zp_out, -128, 127]]))
+    quant = ConvQuant(bias=i32(bias), m0=i32(m0), shift=i32(shift), zp_in=zp_in, zp_out=zp_out,
+                      lo=-128, hi=127).pack()
     info = f"{name}: s_out {s_out:.6g} zp_out {zp_out}, shift {shift.min()}..{shift.max()}, " \
            f"|acc| <= {worst}"
     return q, quant, info
@@ -213,7 +216,8 @@ def lstm_direction_tensors(t, roles, in_ch, hidden, s_x, zp_x, s_h, zp_h, p, nam
     worst = check_site(name, bias, q, np.repeat(shift, hidden))
     if (32767 * 32767) << max(int(out_shift[0]), 0) >= ACC_LIMIT:
         raise OverflowError(f"{name}: o * tanh(c) * 2^out_shift can leave int32")
-    quant = i32(np.concatenate([bias, m0, shift, [p, out_m0[0], out_shift[0], zp_h]]))
+    quant = LstmQuant(bias=i32(bias), m0=i32(m0), shift=i32(shift), cell_power=p, out_m0=out_m0[0],
+                      out_shift=out_shift[0], zp_h=zp_h).pack()
     sigmas = " ".join(f"{v:.3g}" for v in sigma)
     info = f"{name}: gate sigma {sigmas} shift {shift.tolist()}, " \
            f"|acc| <= {worst}"

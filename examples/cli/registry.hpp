@@ -41,45 +41,38 @@ struct Tag {
   using type = Arch;
 };
 
-// Calls fn(Tag<Arch>{}) for the compiled type whose folded or unfolded signature is `sig`.
-template <class Fn, class... Archs>
-bool dispatch(std::uint64_t sig, Fn&& fn, TypeList<Archs...>) {
+// Calls fn(Tag<T>{}) for the first T of the list for which matches(Tag<T>{}) holds.
+template <class Match, class Fn, class... Ts>
+bool find_type(Match&& matches, Fn&& fn, TypeList<Ts...>) {
   bool found = false;
   const auto try_one = [&](auto tag) {
-    using A = typename decltype(tag)::type;
-    if (!found && (A::signature == sig || mubi::Folded<A>::signature == sig)) {
+    if (!found && matches(tag)) {
       found = true;
       fn(tag);
     }
   };
-  (try_one(Tag<Archs>{}), ...);
+  (try_one(Tag<Ts>{}), ...);
   return found;
 }
 
+// Calls fn(Tag<Arch>{}) for the compiled type whose folded or unfolded signature is `sig`.
 template <class Fn>
 bool dispatch(std::uint64_t sig, Fn&& fn) {
-  return dispatch(sig, fn, Compiled{});
+  const auto matches = [sig](auto tag) {
+    using A = typename decltype(tag)::type;
+    return A::signature == sig || mubi::Folded<A>::signature == sig;
+  };
+  return find_type(matches, fn, Compiled{});
 }
 
 // Calls fn(Tag<Raw<FE, Arch>>{}) for the compiled raw model whose signature is `sig`.
-template <class Fn, class... Raws>
-bool dispatch_raw(std::uint64_t sig, Fn&& fn, TypeList<Raws...>) {
-  bool found = false;
-  const auto try_one = [&](auto tag) {
-    using R = typename decltype(tag)::type;
-    using A = mubi::WithFrontEnd<typename R::frontend, mubi::Folded<typename R::network>>;
-    if (!found && A::signature == sig) {
-      found = true;
-      fn(tag);
-    }
-  };
-  (try_one(Tag<Raws>{}), ...);
-  return found;
-}
-
 template <class Fn>
 bool dispatch_raw(std::uint64_t sig, Fn&& fn) {
-  return dispatch_raw(sig, fn, CompiledRaw{});
+  const auto matches = [sig](auto tag) {
+    using R = typename decltype(tag)::type;
+    return mubi::WithFrontEnd<typename R::frontend, mubi::Folded<typename R::network>>::signature == sig;
+  };
+  return find_type(matches, fn, CompiledRaw{});
 }
 
 }  // namespace cli

@@ -1,6 +1,7 @@
 // mubi: the μBi-ConvLSTM HAR network as a header-only, compile-time-sized C++17 library.
-// This umbrella header includes the layers, the model types and the blob reader; it never
-// pulls in Eigen or xsimd. No heap, no exceptions, no RTTI needed.
+// This umbrella header includes the layers, the front end, the model types and the blob
+// reader, and the build's default backend (backend/default.hpp): xsimd when its header is on
+// the include path, Scalar otherwise; never Eigen. No heap, no exceptions, no RTTI needed.
 #pragma once
 
 #include "config.hpp"

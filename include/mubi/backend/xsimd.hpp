@@ -1,8 +1,10 @@
 // mubi: the xsimd backend: explicit SIMD kernels on xsimd::batch<float, Arch> (Debian's
 // xsimd 8.1). Same kernels, layouts and results (within float rounding) as Scalar;
 // sizes that are not a multiple of the batch width finish with scalar code.
-// Host only: xsimd has no Cortex-M target, and nothing in mubi.hpp includes this header
-// unless the build asks for it (MUBI_DEFAULT_BACKEND_XSIMD, target mubi::xsimd).
+// Host only: xsimd has no Cortex-M target. backend/default.hpp (and so mubi.hpp) includes
+// this header whenever <xsimd/xsimd.hpp> is on the include path and the target has SSE2 or
+// NEON, or MUBI_DEFAULT_BACKEND_XSIMD is defined; the CMake target mubi::scalar (or
+// MUBI_DEFAULT_BACKEND_SCALAR) keeps it out.
 #pragma once
 
 #include <array>

@@ -74,26 +74,16 @@ struct FrontEndImpl<RawInputT, TypeList<Ss...>> {
       LayerRecord{LayerKind::raw_input, 0, 0, 0, 1, static_cast<std::uint32_t>(raw_channels)}, Ss::record...};
 
   // Weights: each stage's tensors packed and 16-byte aligned, stages back to back (bytes).
-  static constexpr std::array<std::size_t, stage_count + 1> stage_offset = [] {
-    std::array<std::size_t, stage_count + 1> o{};
-    const std::size_t bytes[] = {tensor_offset_bytes(Ss::tensors, Ss::tensors.size())...};
-    for (std::size_t i = 0; i < stage_count; ++i) o[i + 1] = o[i] + bytes[i];
-    return o;
-  }();
+  static constexpr std::array<std::size_t, stage_count + 1> stage_offset = block_offsets<Ss...>();
   static constexpr std::size_t weight_bytes = stage_offset[stage_count];
   static constexpr std::size_t tensor_count = (Ss::tensors.size() + ...);
-  static constexpr std::array<TensorDesc, tensor_count> tensor_table = [] {
-    std::array<TensorDesc, tensor_count> t{};
-    std::size_t n = 0, si = 0;
-    const auto add = [&](const auto& specs) {
-      for (std::size_t k = 0; k < specs.size(); ++k)
-        t[n++] = TensorDesc{static_cast<std::uint16_t>(1 + si), specs[k].role, specs[k].dtype, specs[k].count,
-                            static_cast<std::uint32_t>(stage_offset[si] + tensor_offset_bytes(specs, k))};
-      ++si;
-    };
-    (add(Ss::tensors), ...);
-    return t;
-  }();
+  static constexpr std::array<TensorDesc, tensor_count> tensor_table = tensor_table_of<Ss...>(
+      [] {
+        std::array<std::size_t, stage_count> first{};  // stage i is record 1 + i (after RawInput)
+        for (std::size_t i = 0; i < stage_count; ++i) first[i] = 1 + i;
+        return first;
+      }(),
+      stage_offset);
   // Coefficients stored (for the parameter count of a model with this front end).
   static constexpr std::size_t params = [] {
     std::size_t p = 0;

@@ -13,6 +13,7 @@
 #include "../core/descriptor.hpp"
 #include "../core/fixed_point.hpp"
 #include "../core/quant_check.hpp"
+#include "../core/quant_params.hpp"
 #include "../core/shape.hpp"
 #include "../status.hpp"
 
@@ -74,13 +75,14 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
     return r;
   }();
   static constexpr std::size_t conv_record = Norm ? 1 : 0;
-  static constexpr std::size_t quant_terms = 3 * F + 4;  // B[F], M0[F], shift[F], zp_in, zp_out, lo, hi
+  using Quant = q8::ConvQuant<F>;
+  using InQuant = q8::InputQuant<C>;
   static constexpr std::array<TensorSpec, Norm ? 3 : 2> tensors = [] {
     std::array<TensorSpec, Norm ? 3 : 2> t{};
     std::size_t n = 0;
-    if (Norm) t[n++] = TensorSpec{TensorRole::quant_input, static_cast<std::uint32_t>(2 * C + 1), DType::f32, 0};
+    if (Norm) t[n++] = TensorSpec{TensorRole::quant_input, static_cast<std::uint32_t>(InQuant::size), DType::f32, 0};
     t[n++] = TensorSpec{TensorRole::conv_weight, static_cast<std::uint32_t>(F * KC), DType::i8, conv_record};
-    t[n++] = TensorSpec{TensorRole::conv_quant, static_cast<std::uint32_t>(quant_terms), DType::i32, conv_record};
+    t[n++] = TensorSpec{TensorRole::conv_quant, static_cast<std::uint32_t>(Quant::size), DType::i32, conv_record};
     return t;
   }();
   static constexpr std::size_t weight_index = Norm ? 1 : 0, quant_index = weight_index + 1;
@@ -105,8 +107,8 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
   template <class B = backend::Scalar>
   static void quantize_row(const unsigned char* w, const float* x, std::int8_t* q) noexcept {
     static_assert(Norm, "mubi: only a block that starts with Normalize quantizes raw samples");
-    const float* a = detail::tensor_at<float>(w, tensors, 0);
-    B::template quantize_s8<C>(x, a, a + C, static_cast<std::int8_t>(a[2 * C]), q);
+    const InQuant iq{w};
+    B::template quantize_s8<C>(x, iq.scales(), iq.offsets(), static_cast<std::int8_t>(iq.zero_point()), q);
   }
 
   template <class B, class InT>
@@ -114,10 +116,9 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
     static_assert(std::is_same_v<InT, std::int8_t> || (Norm && std::is_same_v<InT, float>),
                   "mubi::Conv1D<int8>: reads int8, or raw floats when it starts with Normalize");
     const std::int8_t* wq = detail::tensor_at<std::int8_t>(w, tensors, weight_index);
-    const std::int32_t* qp = detail::tensor_at<std::int32_t>(w, tensors, quant_index);
-    const std::int32_t *bias = qp, *m0 = qp + F, *shift = qp + 2 * F;
-    const std::int32_t zp_in = qp[3 * F], zp_out = qp[3 * F + 1], hi = qp[3 * F + 3];
-    const std::int32_t lo = Relu && zp_out > qp[3 * F + 2] ? zp_out : qp[3 * F + 2];
+    const Quant qp{w + detail::tensor_offset_bytes(tensors, quant_index)};
+    const std::int32_t *bias = qp.biases(), *m0 = qp.multipliers(), *shift = qp.shifts();
+    const std::int32_t zp_in = qp.zp_in(), zp_out = qp.zp_out(), lo = qp.lo(Relu), hi = qp.hi();
     typename B::template PreparedRows<KC, F> rows;
     B::template prepare_rows_s8<KC, F>(wq, rows);
     // Input row r (0 <= r < T) into dst: quantized or copied.
@@ -147,8 +148,9 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
       std::memset(padded, zp_in, pad * C);
       std::memset(padded + (pad + T) * C, zp_in, pad * C + 32);
       if constexpr (std::is_same_v<InT, float> && B::template quantizes_windows<T, C>) {
-        const float* a = detail::tensor_at<float>(w, tensors, 0);
-        B::template quantize_window_s8<T, C>(in, a, a + C, static_cast<std::int8_t>(a[2 * C]), padded + pad * C);
+        const InQuant iq{w};
+        B::template quantize_window_s8<T, C>(in, iq.scales(), iq.offsets(), static_cast<std::int8_t>(iq.zero_point()),
+                                             padded + pad * C);
       } else {
         for (std::size_t r = 0; r < T; ++r) input_row(r, padded + (pad + r) * C);
       }
@@ -179,22 +181,10 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
   // input quantizer, and every filter's multiplier and worst-case accumulator (docs/int8.md).
   static Status check(const unsigned char* w) noexcept {
     if constexpr (Norm) {
-      const float zp = detail::read_f32(w + 2 * C * sizeof(float));
-      if (!(zp >= -128.0f && zp <= 127.0f) || static_cast<float>(static_cast<std::int32_t>(zp)) != zp)
-        return Status::invalid_parameter;
+      if (const Status s = InQuant{w}.validate(); s != Status::ok) return s;
     }
-    const unsigned char* wq = w + detail::tensor_offset_bytes(tensors, weight_index);
-    const unsigned char* qp = w + detail::tensor_offset_bytes(tensors, quant_index);
-    const auto term = [qp](std::size_t i) { return q8::read_i32(qp + 4 * i); };
-    const std::int32_t lo = term(3 * F + 2), hi = term(3 * F + 3);
-    // With a ReLU the lower bound becomes max(lo, zp_out), which must not pass hi either.
-    const std::int32_t relu_lo = Relu && term(3 * F + 1) > lo ? term(3 * F + 1) : lo;
-    if (!q8::in_int8(term(3 * F)) || !q8::in_int8(term(3 * F + 1)) || !q8::in_int8(lo) || !q8::in_int8(hi) ||
-        relu_lo > hi)
-      return Status::invalid_parameter;
-    for (std::size_t f = 0; f < F; ++f)
-      if (!q8::row_ok(wq + f * KC, KC, term(f), term(F + f), term(2 * F + f))) return Status::invalid_parameter;
-    return Status::ok;
+    const Quant qp{w + detail::tensor_offset_bytes(tensors, quant_index)};
+    return qp.validate(w + detail::tensor_offset_bytes(tensors, weight_index), KC, Relu);
   }
 };
 

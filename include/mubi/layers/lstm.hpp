@@ -11,6 +11,7 @@
 #include "../core/descriptor.hpp"
 #include "../core/fixed_point.hpp"
 #include "../core/quant_check.hpp"
+#include "../core/quant_params.hpp"
 #include "../core/shape.hpp"
 #include "../status.hpp"
 #include "aggregate.hpp"
@@ -115,14 +116,14 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
   using out_type = std::int8_t;
   using weight_type = unsigned char;
   static constexpr LayerRecord record = Float::record;
-  static constexpr std::size_t quant_terms = G + 12;  // B[4H], M0[4], shift[4], p, out_M0, out_shift, zp_h
+  using Quant = q8::LstmQuant<H>;
   static constexpr std::array<TensorSpec, 2 * D> tensors = [] {
     std::array<TensorSpec, 2 * D> t{};
     const TensorRole roles[4] = {TensorRole::lstm_weight_fwd, TensorRole::lstm_quant_fwd, TensorRole::lstm_weight_bwd,
                                  TensorRole::lstm_quant_bwd};
     for (std::size_t k = 0; k < 2 * D; ++k)
       t[k] = k % 2 == 0 ? TensorSpec{roles[k], static_cast<std::uint32_t>(G * IH), DType::i8}
-                        : TensorSpec{roles[k], static_cast<std::uint32_t>(quant_terms), DType::i32};
+                        : TensorSpec{roles[k], static_cast<std::uint32_t>(Quant::size), DType::i32};
     return t;
   }();
   static constexpr std::size_t params = Float::params, macs = Float::macs, macs_executed = Float::macs_executed;
@@ -139,15 +140,8 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
 
   static Status check(const unsigned char* w) noexcept {
     for (std::size_t d = 0; d < D; ++d) {
-      const unsigned char* wq = w + detail::tensor_offset_bytes(tensors, 2 * d);
-      const unsigned char* qp = w + detail::tensor_offset_bytes(tensors, 2 * d + 1);
-      const auto term = [qp](std::size_t i) { return q8::read_i32(qp + 4 * i); };
-      const std::int32_t p = term(G + 8), out_m0 = term(G + 9), out_shift = term(G + 10);
-      // o * tanh(c) < 2^30 must not be shifted left; the cell power keeps 3c * 2^(p+12) in int32.
-      if (p < -27 || p > 0 || out_m0 < 0 || out_shift < -31 || out_shift > 0 || !q8::in_int8(term(G + 11)))
-        return Status::invalid_parameter;
-      for (std::size_t r = 0; r < G; ++r)
-        if (!q8::row_ok(wq + r * IH, IH, term(r), term(G + r / H), term(G + 4 + r / H))) return Status::invalid_parameter;
+      const Quant qp{w + detail::tensor_offset_bytes(tensors, 2 * d + 1)};
+      if (const Status s = qp.validate(w + detail::tensor_offset_bytes(tensors, 2 * d), IH); s != Status::ok) return s;
     }
     return Status::ok;
   }
@@ -157,11 +151,12 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
   static void run_direction(const unsigned char* w, std::size_t d, const std::int8_t* in, std::int8_t* out,
                             unsigned char* scratch) noexcept {
     const std::int8_t* wq = detail::tensor_at<std::int8_t>(w, tensors, 2 * d);
-    const std::int32_t* qp = detail::tensor_at<std::int32_t>(w, tensors, 2 * d + 1);
-    const std::int32_t *bias = qp, *m0 = qp + G, *shift = qp + G + 4;
-    const std::int32_t p = qp[G + 8], out_m0 = qp[G + 9], out_shift = qp[G + 10], zp_h = qp[G + 11];
+    const Quant qp{w + detail::tensor_offset_bytes(tensors, 2 * d + 1)};
+    const std::int32_t* bias = qp.biases();
+    const std::int32_t zp_h = qp.zp_h();
     auto* xh = reinterpret_cast<std::int8_t*>(scratch);
-    const typename B::template LstmQ8<H> elementwise(m0, shift, p, out_m0, out_shift, zp_h);
+    const typename B::template LstmQ8<H> elementwise(qp.multipliers(), qp.shifts(), qp.cell_power(), qp.out_m0(),
+                                                     qp.out_shift(), zp_h);
     // The gates: int16 in the arena, or on the stack where a backend keeps them wider.
     using Gate = typename B::template LstmQ8<H>::gate_t;
     constexpr bool wide_gates = !std::is_same_v<Gate, std::int16_t>;

@@ -13,6 +13,7 @@
 
 #include "../backend/default.hpp"
 #include "../format/blob.hpp"
+#include "../format/validate.hpp"
 #include "../status.hpp"
 #include "fold.hpp"
 #include "sequential.hpp"
@@ -25,15 +26,6 @@ using SourceMember = typename A::source;
 // The architecture a Folded<A> model also loads (and folds), or void.
 template <class A>
 using SourceOf = DetectedOr<void, SourceMember, A>;
-
-// Validation steps 9-15 of docs/format.md for a blob that passed parse_header.
-// `Expect` is the architecture whose tables the blob must have.
-template <class Expect>
-Status check_blob(const format::BlobView& v, bool for_bind) noexcept {
-  if (const Status s = Expect::check_tables(v); s != Status::ok) return s;
-  if (for_bind && reinterpret_cast<std::uintptr_t>(v.payload()) % kAlign != 0) return Status::misaligned;
-  return Expect::check_values(v.payload());
-}
 
 template <std::size_t N>
 struct alignas(kAlign) ByteBuffer {
@@ -62,9 +54,8 @@ class BasicModel {
   Status bind(const void* data, std::size_t size) noexcept {
     format::BlobView v;
     if (const Status s = format::parse_header(data, size, v); s != Status::ok) return s;
-    if (v.dtype != static_cast<std::uint8_t>(Arch::dtype)) return Status::wrong_dtype;
-    if (v.signature != Arch::signature) return Status::wrong_architecture;
-    if (const Status s = detail::check_blob<Arch>(v, true); s != Status::ok) return s;
+    format::Match matched;
+    if (const Status s = format::validate<Arch>(v, format::Use::bind, matched); s != Status::ok) return s;
     weights_ = v.payload();
     return Status::ok;
   }
@@ -73,23 +64,21 @@ class BasicModel {
   // need not be aligned. A Folded<A> model also takes a blob of A and folds BatchNorm here.
   Status load(const void* data, std::size_t size) noexcept {
     static_assert(OwnsWeights, "mubi::BoundModel has no weight storage: use bind(), or Model for load()");
+    using Source = typename detail::SourceOf<Arch>::type;
     format::BlobView v;
     if (const Status s = format::parse_header(data, size, v); s != Status::ok) return s;
-    if (v.dtype != static_cast<std::uint8_t>(Arch::dtype)) return Status::wrong_dtype;
-    if (v.signature == Arch::signature) {
-      if (const Status s = detail::check_blob<Arch>(v, false); s != Status::ok) return s;
-      std::memcpy(storage_.data, v.payload(), Arch::weight_bytes);
-    } else {
-      using Source = typename detail::SourceOf<Arch>::type;
-      if constexpr (std::is_void_v<Source>) {
-        return Status::wrong_architecture;
-      } else {
-        if (v.signature != Source::signature) return Status::wrong_architecture;
-        if (const Status s = detail::check_blob<Source>(v, false); s != Status::ok) return s;
+    format::Match matched;
+    if (const Status s = format::validate<Arch, Source>(v, format::Use::load, matched); s != Status::ok) return s;
+    if constexpr (!std::is_void_v<Source>) {
+      if (matched == format::Match::source) {
+        // The folded values must be finite floats too (invalid_parameter otherwise).
         if (const Status s = detail::fold_payload<Source, Arch>(v.payload(), nullptr); s != Status::ok) return s;
         detail::fold_payload<Source, Arch>(v.payload(), storage_.data);
+        weights_ = storage_.data;
+        return Status::ok;
       }
     }
+    std::memcpy(storage_.data, v.payload(), Arch::weight_bytes);
     weights_ = storage_.data;
     return Status::ok;
   }

@@ -127,6 +127,33 @@ constexpr std::array<std::uint8_t, format::kTensorDescBytes> desc_bytes(const Te
   return b;  // scale and zero point (bytes 16-23) are zero in float blobs; reserved bytes always
 }
 
+// Blocks of tensors (a layer's or a front-end stage's) packed back to back: the byte offset
+// of each block, and the total as the last entry.
+template <class... Ls>
+constexpr std::array<std::size_t, sizeof...(Ls) + 1> block_offsets() {
+  std::array<std::size_t, sizeof...(Ls) + 1> o{};
+  const std::size_t bytes[] = {tensor_offset_bytes(Ls::tensors, Ls::tensors.size())..., 0};
+  for (std::size_t i = 0; i < sizeof...(Ls); ++i) o[i + 1] = o[i] + bytes[i];
+  return o;
+}
+
+// The tensor table of blocks Ls: block i's tensors belong to layer record
+// first_record[i] + spec.record and lie at offsets[i] + their offset in the block.
+template <class... Ls>
+constexpr std::array<TensorDesc, (Ls::tensors.size() + ... + 0)> tensor_table_of(
+    const std::array<std::size_t, sizeof...(Ls)>& first_record, const std::array<std::size_t, sizeof...(Ls) + 1>& offsets) {
+  std::array<TensorDesc, (Ls::tensors.size() + ... + 0)> t{};
+  std::size_t n = 0, i = 0;
+  const auto add = [&](const auto& specs) {
+    for (std::size_t k = 0; k < specs.size(); ++k)
+      t[n++] = TensorDesc{static_cast<std::uint16_t>(first_record[i] + specs[k].record), specs[k].role, specs[k].dtype,
+                          specs[k].count, static_cast<std::uint32_t>(offsets[i] + tensor_offset_bytes(specs, k))};
+    ++i;
+  };
+  (add(Ls::tensors), ...);
+  return t;
+}
+
 // Validation steps 11-12 for any model type A (records, tensor_table, weight_bytes, dtype):
 // the blob's tables must be exactly the ones A implies (an int8 blob's descriptor scale /
 // zero point fields are informative and not compared).
@@ -207,28 +234,11 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   static constexpr std::size_t macs_executed = (Ls::macs_executed + ...);  // what forward() does
 
   // Weights: each layer's tensors packed and 16-byte aligned, layers back to back (bytes).
-  static constexpr std::array<std::size_t, layer_count + 1> layer_offset = [] {
-    std::array<std::size_t, layer_count + 1> o{};
-    const std::size_t bytes[] = {detail::tensor_offset_bytes(Ls::tensors, Ls::tensors.size())...};
-    for (std::size_t i = 0; i < layer_count; ++i) o[i + 1] = o[i] + bytes[i];
-    return o;
-  }();
+  static constexpr std::array<std::size_t, layer_count + 1> layer_offset = block_offsets<Ls...>();
   static constexpr std::size_t weight_bytes = layer_offset[layer_count];
 
   static constexpr std::size_t tensor_count = (Ls::tensors.size() + ...);
-  static constexpr std::array<TensorDesc, tensor_count> tensor_table = [] {
-    std::array<TensorDesc, tensor_count> t{};
-    std::size_t n = 0, li = 0;
-    const auto add = [&](const auto& specs) {
-      for (std::size_t k = 0; k < specs.size(); ++k)
-        t[n++] = TensorDesc{static_cast<std::uint16_t>(record_base[li] + specs[k].record), specs[k].role,
-                            specs[k].dtype, specs[k].count,
-                            static_cast<std::uint32_t>(layer_offset[li] + tensor_offset_bytes(specs, k))};
-      ++li;
-    };
-    (add(Ls::tensors), ...);
-    return t;
-  }();
+  static constexpr std::array<TensorDesc, tensor_count> tensor_table = tensor_table_of<Ls...>(record_base, layer_offset);
   static constexpr std::size_t payload_offset = format::payload_offset(record_count, tensor_count);
   static constexpr std::size_t blob_bytes = payload_offset + weight_bytes;
 
