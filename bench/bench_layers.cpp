@@ -25,7 +25,7 @@ struct Fixture {
       : w(mubi::detail::tensor_floats(L::tensors) + 16),
         in(L::In::size),
         out(L::Out::size),
-        scratch(L::scratch_floats + 16) {
+        scratch(L::scratch_bytes / sizeof(float) + 16) {
     std::mt19937 rng(42);
     std::normal_distribution<float> n(0.0f, 0.3f);
     for (float& v : w) v = n(rng);
@@ -71,8 +71,8 @@ void int8_layer(benchmark::State& state) {
   std::ifstream file(std::string(MUBI_GOLDEN_DIR) + "/uci_har.int8.mubi", std::ios::binary);
   const std::vector<unsigned char> blob{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
   if (blob.size() != Q::blob_bytes) return state.SkipWithError("golden int8 blob not found");
-  using In = typename mubi::detail::InTypeOf<L>::type;
-  using Out = typename mubi::detail::OutTypeOf<L>::type;
+  using In = typename L::in_type;
+  using Out = typename L::out_type;
   struct alignas(16) Buffers {
     unsigned char w[Q::weight_bytes];
     In in[L::In::size];

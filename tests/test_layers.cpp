@@ -31,7 +31,7 @@ std::vector<float> pack(std::initializer_list<std::vector<float>> tensors) {
 template <class L>
 std::vector<float> run(const std::vector<float>& w, const std::vector<float>& in) {
   REQUIRE(in.size() == L::In::size);
-  std::vector<float> out(L::Out::size, -12345.0f), scratch(L::scratch_floats + 1);
+  std::vector<float> out(L::Out::size, -12345.0f), scratch(L::scratch_bytes / sizeof(float) + 1);
   L::template forward<backend::Scalar>(w.data(), in.data(), out.data(), scratch.data());
   return out;
 }

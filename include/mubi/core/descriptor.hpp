@@ -108,10 +108,19 @@ constexpr const char* to_string(LayerKind k) noexcept {
 
 namespace detail {
 
-// What a layer without weights, MACs or scratch declares (ReLU, MaxPool1D, Softmax).
-struct NoWeights {
+// The value types of a float layer (layers/contract.hpp): float in and out, weights and
+// scratch read as floats.
+struct FloatValues {
+  using in_type = float;
+  using out_type = float;
+  using weight_type = float;
+  using scratch_type = float;
+};
+
+// What a float layer without weights, MACs or scratch declares (ReLU, MaxPool1D, Softmax).
+struct NoWeights : FloatValues {
   static constexpr std::array<TensorSpec, 0> tensors{};
-  static constexpr std::size_t params = 0, macs = 0, macs_executed = 0, scratch_floats = 0;
+  static constexpr std::size_t params = 0, macs = 0, macs_executed = 0, scratch_bytes = 0;
   static Status check(const unsigned char*) noexcept { return Status::ok; }
 };
 

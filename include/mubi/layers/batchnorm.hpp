@@ -16,11 +16,12 @@ namespace mubi {
 inline constexpr double kBatchNormEps = 1e-5;
 
 template <class InShape>
-struct BatchNormLayer {
+struct BatchNormLayer : detail::FloatValues {
   using In = InShape;
   using Out = InShape;
   static constexpr std::size_t C = In::ch;
   static constexpr LayerRecord record{LayerKind::batchnorm, 0, 0, 0, Out::len, Out::ch};
+  static constexpr std::array<LayerRecord, 1> records{record};
   static constexpr std::array<TensorSpec, 4> tensors{{{TensorRole::bn_gamma, C},
                                                       {TensorRole::bn_beta, C},
                                                       {TensorRole::bn_running_mean, C},
@@ -28,7 +29,7 @@ struct BatchNormLayer {
   static constexpr std::size_t params = 2 * C;  // gamma and beta; running stats are buffers
   static constexpr std::size_t macs = 0;
   static constexpr std::size_t macs_executed = 0;
-  static constexpr std::size_t scratch_floats = 0;
+  static constexpr std::size_t scratch_bytes = 0;
 
   template <class B>
   static void forward(const float* w, const float* in, float* out,

@@ -27,7 +27,7 @@ struct ConvFusion {};
 }  // namespace q8
 
 template <class InShape, std::size_t Filters, std::size_t Kernel, class Num = float, class Fusion = void>
-struct Conv1DLayer {
+struct Conv1DLayer : detail::FloatValues {
   static_assert(std::is_same_v<Num, float>, "mubi::Conv1D: numeric type float or std::int8_t");
   static_assert(Kernel % 2 == 1, "mubi::Conv1D: the kernel size must be odd for 'same' padding");
   static_assert(Filters > 0, "mubi::Conv1D: at least one filter");
@@ -35,12 +35,13 @@ struct Conv1DLayer {
   using Out = Shape<In::len, Filters>;
   static constexpr std::size_t T = In::len, C = In::ch, F = Filters, K = Kernel, pad = (K - 1) / 2;
   static constexpr LayerRecord record{LayerKind::conv1d, F, K, pad, Out::len, Out::ch};
+  static constexpr std::array<LayerRecord, 1> records{record};
   static constexpr std::array<TensorSpec, 2> tensors{
       {{TensorRole::conv_weight, static_cast<std::uint32_t>(K * C * F)}, {TensorRole::conv_bias, F}}};
   static constexpr std::size_t params = F * C * K + F;
   static constexpr std::size_t macs = T * F * K * C;  // padded taps counted, as the spec table does
   static constexpr std::size_t macs_executed = macs;
-  static constexpr std::size_t scratch_floats = 0;
+  static constexpr std::size_t scratch_bytes = 0;
 
   template <class B>
   static void forward(const float* w, const float* in, float* out, float*) noexcept {
@@ -63,6 +64,7 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
   using in_type = std::conditional_t<Norm, float, std::int8_t>;
   using out_type = std::int8_t;
   using weight_type = unsigned char;
+  using scratch_type = unsigned char;
 
   static constexpr std::size_t record_count = 1 + Norm + Relu + (Pool > 0);
   static constexpr std::array<LayerRecord, record_count> records = [] {

@@ -13,7 +13,7 @@
 namespace mubi {
 
 template <class InShape, std::size_t Outputs, class T = float>
-struct DenseLayer {
+struct DenseLayer : detail::FloatValues {
   static_assert(std::is_same_v<T, float>, "mubi::Dense: numeric type float or std::int8_t");
   static_assert(InShape::len == 1,
                 "mubi::Dense: the input must be a vector (length 1); give the LSTM an aggregation "
@@ -23,12 +23,13 @@ struct DenseLayer {
   using Out = Shape<1, Outputs>;
   static constexpr std::size_t C = In::ch, N = Outputs;
   static constexpr LayerRecord record{LayerKind::dense, N, 0, 0, Out::len, Out::ch};
+  static constexpr std::array<LayerRecord, 1> records{record};
   static constexpr std::array<TensorSpec, 2> tensors{
       {{TensorRole::dense_weight, static_cast<std::uint32_t>(C * N)}, {TensorRole::dense_bias, N}}};
   static constexpr std::size_t params = N * C + N;
   static constexpr std::size_t macs = N * C;
   static constexpr std::size_t macs_executed = macs;
-  static constexpr std::size_t scratch_floats = 0;
+  static constexpr std::size_t scratch_bytes = 0;
 
   template <class B>
   static void forward(const float* w, const float* in, float* out, float*) noexcept {
@@ -52,7 +53,9 @@ struct DenseLayer<InShape, Outputs, std::int8_t> {
   using in_type = std::int8_t;
   using out_type = float;
   using weight_type = unsigned char;
+  using scratch_type = unsigned char;
   static constexpr LayerRecord record = Float::record;
+  static constexpr std::array<LayerRecord, 1> records{record};
   static constexpr std::array<TensorSpec, 3> tensors{{{TensorRole::dense_weight, static_cast<std::uint32_t>(N * C), DType::i8},
                                                       {TensorRole::dense_bias, N, DType::i32},
                                                       {TensorRole::dense_dequant, N, DType::f32}}};

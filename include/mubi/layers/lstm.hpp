@@ -17,9 +17,43 @@
 #include "aggregate.hpp"
 
 namespace mubi {
+namespace detail {
+
+// The recurrence around an LSTM cell, one definition for the float and the int8 layer: the
+// time steps each direction visits and in which order, and how its hidden states become the
+// output (every step's h for Sequence, their mean for Mean, the last h otherwise).
+template <std::size_t T, std::size_t D, std::size_t H, class Aggregation>
+struct Recurrence {
+  // With Last, the backward output at the last position is one step from the zero state.
+  static constexpr std::size_t backward_steps = (D == 2 && std::is_same_v<Aggregation, Last>) ? 1 : T;
+  static constexpr std::size_t steps(std::size_t d) { return d == 1 ? backward_steps : T; }
+  // The time step of step s of direction d (the backward direction runs from the end).
+  static constexpr std::size_t time(std::size_t d, std::size_t s) { return d == 1 ? T - 1 - s : s; }
+
+  // After each step: h (H values) is direction d's hidden state at time t.
+  template <class V, class Sum>
+  static void after_step(std::size_t d, std::size_t t, const V* h, V* out, Sum* sum) noexcept {
+    if constexpr (std::is_same_v<Aggregation, Sequence>) {
+      for (std::size_t j = 0; j < H; ++j) out[t * D * H + d * H + j] = h[j];
+    } else if constexpr (std::is_same_v<Aggregation, Mean>) {
+      for (std::size_t j = 0; j < H; ++j) sum[j] += h[j];
+    }
+  }
+  // After the last step; mean(sum, steps) is the value type's mean of `steps` summed states.
+  template <class V, class Sum, class MeanOf>
+  static void after_run(std::size_t d, const V* h, const Sum* sum, V* out, MeanOf&& mean) noexcept {
+    if constexpr (std::is_same_v<Aggregation, Mean>) {
+      for (std::size_t j = 0; j < H; ++j) out[d * H + j] = mean(sum[j], steps(d));
+    } else if constexpr (Aggregation::vector) {  // Last, FinalStates: the state after the run
+      for (std::size_t j = 0; j < H; ++j) out[d * H + j] = h[j];
+    }
+  }
+};
+
+}  // namespace detail
 
 template <class InShape, std::size_t Hidden, std::size_t Directions, class Aggregation, class Num = float>
-struct LSTMLayer {
+struct LSTMLayer : detail::FloatValues {
   static_assert(std::is_same_v<Num, float>, "mubi::LSTM: numeric type float or std::int8_t");
   static_assert(Hidden > 0, "mubi::LSTM: the hidden size must be at least 1");
   static_assert(Directions == 1 || Directions == 2, "mubi::LSTM: one or two directions");
@@ -27,6 +61,7 @@ struct LSTMLayer {
   static constexpr std::size_t T = In::len, I = In::ch, H = Hidden, D = Directions, G = 4 * Hidden;
   using Out = Shape<(Aggregation::vector ? 1 : T), D * H>;
   static constexpr LayerRecord record{LayerKind::lstm, H, Aggregation::code, D, Out::len, Out::ch};
+  static constexpr std::array<LayerRecord, 1> records{record};
 
   // Per direction: weight_ih [I][4H], weight_hh [H][4H] (outputs contiguous), bias [4H].
   static constexpr auto make_tensors() {
@@ -42,13 +77,14 @@ struct LSTMLayer {
   static constexpr std::size_t params = D * (G * I + G * H + 2 * G);  // PyTorch counts b_ih and b_hh
   static constexpr std::size_t macs_per_step = G * (I + H);
   static constexpr std::size_t macs = D * T * macs_per_step;
-  // With Last, the backward output at the last position is one step from the zero state.
-  static constexpr std::size_t backward_steps = (D == 2 && std::is_same_v<Aggregation, Last>) ? 1 : T;
+  using Recurrence = detail::Recurrence<T, D, H, Aggregation>;
+  static constexpr std::size_t backward_steps = Recurrence::backward_steps;
   static constexpr std::size_t macs_executed = (T + (D == 2 ? backward_steps : 0)) * macs_per_step;
   // The input projection bias + W_ih x_t is computed for TC steps at once (one matrix product
   // that reuses each weight for several steps), then each step adds W_hh h in place.
   static constexpr std::size_t TC = T < 8 ? T : 8;
-  static constexpr std::size_t scratch_floats = TC * G + 3 * H;  // gates of TC steps, h, c, running sum for Mean
+  // Gates of TC steps, h, c, the running sum for Mean.
+  static constexpr std::size_t scratch_bytes = (TC * G + 3 * H) * sizeof(float);
 
   template <class B>
   static void forward(const float* w, const float* in, float* out, float* scratch) noexcept {
@@ -70,7 +106,7 @@ struct LSTMLayer {
     for (std::size_t j = 0; j < H; ++j) h[j] = c[j] = sum[j] = 0.0f;
 
     const bool backward = d == 1;
-    const std::size_t steps = backward ? backward_steps : T;
+    const std::size_t steps = Recurrence::steps(d);
     for (std::size_t s0 = 0; s0 < steps; s0 += TC) {
       // Steps s0 .. s0+n-1 read input rows t0 .. t0+n-1 (in reverse for the backward direction).
       const std::size_t n = steps - s0 < TC ? steps - s0 : TC;
@@ -83,22 +119,14 @@ struct LSTMLayer {
         for (std::size_t k = 0; k < n; ++k) B::template gemv_acc<I, G>(w_ih, in + (t0 + k) * I, gates + k * G);
       }
       for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t s = s0 + k, t = backward ? T - 1 - s : s;
+        const std::size_t s = s0 + k, t = Recurrence::time(d, s);
         float* g = gates + (t - t0) * G;
         if (s > 0) B::template gemv_acc<H, G>(w_hh, h, g);  // h is still zero at the first step
         B::template lstm_cell<H>(g, c, h);
-        if constexpr (std::is_same_v<Aggregation, Sequence>) {
-          for (std::size_t j = 0; j < H; ++j) out[t * D * H + d * H + j] = h[j];
-        } else if constexpr (std::is_same_v<Aggregation, Mean>) {
-          for (std::size_t j = 0; j < H; ++j) sum[j] += h[j];
-        }
+        Recurrence::after_step(d, t, h, out, sum);
       }
     }
-    if constexpr (std::is_same_v<Aggregation, Mean>) {
-      for (std::size_t j = 0; j < H; ++j) out[d * H + j] = sum[j] / static_cast<float>(T);
-    } else if constexpr (Aggregation::vector) {  // Last, FinalStates: the state after the run
-      for (std::size_t j = 0; j < H; ++j) out[d * H + j] = h[j];
-    }
+    Recurrence::after_run(d, h, sum, out, [](float total, std::size_t n) { return total / static_cast<float>(n); });
   }
 };
 
@@ -115,7 +143,9 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
   using in_type = std::int8_t;
   using out_type = std::int8_t;
   using weight_type = unsigned char;
+  using scratch_type = unsigned char;
   static constexpr LayerRecord record = Float::record;
+  static constexpr std::array<LayerRecord, 1> records{record};
   using Quant = q8::LstmQuant<H>;
   static constexpr std::array<TensorSpec, 2 * D> tensors = [] {
     std::array<TensorSpec, 2 * D> t{};
@@ -127,7 +157,7 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
     return t;
   }();
   static constexpr std::size_t params = Float::params, macs = Float::macs, macs_executed = Float::macs_executed;
-  static constexpr std::size_t backward_steps = Float::backward_steps;
+  using Recurrence = typename Float::Recurrence;
   // [x_t | h] (int8), gate values (int16; a backend with wider gates keeps them on its
   // stack), cell (int16), running sum for Mean (int32).
   static constexpr std::size_t xh_bytes = align_up(IH), gate_bytes = align_up(G * 2), cell_bytes = align_up(H * 2);
@@ -175,8 +205,7 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
       c[j] = 0;
       sum[j] = 0;
     }
-    const bool backward = d == 1;
-    const std::size_t steps = backward ? backward_steps : T;
+    const std::size_t steps = Recurrence::steps(d);
     // A backend that re-lays rows out gets them once per direction, for a recurrence (one
     // step is not worth it); otherwise the rows run where they are, H at a time (a small
     // stack on an MCU).
@@ -185,7 +214,7 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
     typename B::template PreparedRows<IH, G> rows;
     if (prepared) B::template prepare_rows_s8<IH, G>(wq, rows);
     for (std::size_t s = 0; s < steps; ++s) {
-      const std::size_t t = backward ? T - 1 - s : s;
+      const std::size_t t = Recurrence::time(d, s);
       std::memcpy(xh, in + t * I, I);
       if constexpr (relays) {
         if (prepared) {
@@ -200,16 +229,11 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
         elementwise.gate(g, acc, gate + g * H);
       }
       elementwise.cell(gate, c, h);
-      if constexpr (std::is_same_v<Aggregation, Sequence>) {
-        std::memcpy(out + t * D * H + d * H, h, H);
-      } else if constexpr (std::is_same_v<Aggregation, Mean>) {
-        for (std::size_t j = 0; j < H; ++j) sum[j] += h[j];
-      }
+      Recurrence::after_step(d, t, h, out, sum);
     }
-    for (std::size_t j = 0; Aggregation::vector && j < H; ++j)
-      out[d * H + j] = std::is_same_v<Aggregation, Mean>
-                           ? static_cast<std::int8_t>(q8::round_half_away_div(sum[j], static_cast<std::int32_t>(steps)))
-                           : h[j];
+    Recurrence::after_run(d, h, sum, out, [](std::int32_t total, std::size_t n) {
+      return static_cast<std::int8_t>(q8::round_half_away_div(total, static_cast<std::int32_t>(n)));
+    });
   }
 };
 

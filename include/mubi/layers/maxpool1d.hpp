@@ -17,6 +17,7 @@ struct MaxPool1DLayer : detail::NoWeights {
   using Out = Shape<In::len / Pool, In::ch>;
   static constexpr std::size_t C = In::ch;
   static constexpr LayerRecord record{LayerKind::maxpool1d, Pool, Pool, 0, Out::len, Out::ch};
+  static constexpr std::array<LayerRecord, 1> records{record};
 
   template <class B>
   static void forward(const float*, const float* in, float* out, float*) noexcept {

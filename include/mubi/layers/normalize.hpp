@@ -12,16 +12,17 @@
 namespace mubi {
 
 template <class InShape>
-struct NormalizeLayer {
+struct NormalizeLayer : detail::FloatValues {
   using In = InShape;
   using Out = InShape;
   static constexpr std::size_t C = In::ch;
   static constexpr LayerRecord record{LayerKind::normalize, 0, 0, 0, Out::len, Out::ch};
+  static constexpr std::array<LayerRecord, 1> records{record};
   static constexpr std::array<TensorSpec, 2> tensors{{{TensorRole::norm_mean, C}, {TensorRole::norm_std, C}}};
   static constexpr std::size_t params = 0;  // buffers, not parameters, in PyTorch
   static constexpr std::size_t macs = 0;
   static constexpr std::size_t macs_executed = 0;
-  static constexpr std::size_t scratch_floats = C;  // 1 / std
+  static constexpr std::size_t scratch_bytes = C * sizeof(float);  // 1 / std
 
   // Multiplies by 1/std (C divisions per window instead of T*C; at most 1.5 ulp from
   // PyTorch's division, far inside the 1e-5 parity tolerance).

@@ -33,6 +33,7 @@ struct SoftmaxLayer : detail::NoWeights {
   using In = InShape;
   using Out = InShape;
   static constexpr LayerRecord record{LayerKind::softmax, 0, 0, 0, Out::len, Out::ch};
+  static constexpr std::array<LayerRecord, 1> records{record};
 
   template <class B>
   static void forward(const float*, const float* in, float* out, float*) noexcept {

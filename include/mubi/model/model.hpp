@@ -21,11 +21,10 @@
 namespace mubi {
 namespace detail {
 
+// The architecture a Folded<A> model also loads (and folds), or void (every model type
+// declares `source`).
 template <class A>
-using SourceMember = typename A::source;
-// The architecture a Folded<A> model also loads (and folds), or void.
-template <class A>
-using SourceOf = DetectedOr<void, SourceMember, A>;
+using SourceOf = typename A::source;
 
 template <std::size_t N>
 struct alignas(kAlign) ByteBuffer {
@@ -64,7 +63,7 @@ class BasicModel {
   // need not be aligned. A Folded<A> model also takes a blob of A and folds BatchNorm here.
   Status load(const void* data, std::size_t size) noexcept {
     static_assert(OwnsWeights, "mubi::BoundModel has no weight storage: use bind(), or Model for load()");
-    using Source = typename detail::SourceOf<Arch>::type;
+    using Source = detail::SourceOf<Arch>;
     format::BlobView v;
     if (const Status s = format::parse_header(data, size, v); s != Status::ok) return s;
     format::Match matched;

@@ -15,6 +15,7 @@
 #include "../core/descriptor.hpp"
 #include "../core/shape.hpp"
 #include "../format/blob.hpp"
+#include "../layers/contract.hpp"
 #include "../status.hpp"
 
 namespace mubi {
@@ -62,48 +63,6 @@ constexpr std::size_t max_of(std::initializer_list<std::size_t> v) {
 inline bool finite_f32(const unsigned char* p) noexcept {
   return (read_u32(p) & 0x7F800000u) != 0x7F800000u;
 }
-
-// Op<L> if that names a type, else Default (the detection idiom).
-template <class Default, template <class> class Op, class L, class = void>
-struct DetectedOr {
-  using type = Default;
-};
-template <class Default, template <class> class Op, class L>
-struct DetectedOr<Default, Op, L, std::void_t<Op<L>>> {
-  using type = Op<L>;
-};
-template <class L>
-using InTypeMember = typename L::in_type;
-template <class L>
-using OutTypeMember = typename L::out_type;
-template <class L>
-using WeightTypeMember = typename L::weight_type;
-
-// What a layer type declares, with the float path's defaults: the value types it reads and
-// writes, the type its weight block is read as, its scratch in bytes, and its layer-table
-// records (one, except for an int8 conv block, which runs several records as one layer).
-template <class L>
-using InTypeOf = DetectedOr<float, InTypeMember, L>;
-template <class L>
-using OutTypeOf = DetectedOr<float, OutTypeMember, L>;
-template <class L>
-using WeightTypeOf = DetectedOr<float, WeightTypeMember, L>;
-template <class L, class = void>
-struct ScratchBytesOf {
-  static constexpr std::size_t value = L::scratch_floats * sizeof(float);
-};
-template <class L>
-struct ScratchBytesOf<L, std::void_t<decltype(L::scratch_bytes)>> {
-  static constexpr std::size_t value = L::scratch_bytes;
-};
-template <class L, class = void>
-struct RecordsOf {
-  static constexpr std::array<LayerRecord, 1> value{L::record};
-};
-template <class L>
-struct RecordsOf<L, std::void_t<decltype(L::records)>> {
-  static constexpr auto value = L::records;
-};
 
 // One tensor descriptor as the model expects it (docs/format.md, tensor table).
 struct TensorDesc {
@@ -193,8 +152,11 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   static constexpr std::size_t layer_count = sizeof...(Ls);  // executed layers
   using In = typename InputT::Out;
   using Out = typename layer<layer_count - 1>::Out;
-  using input_type = typename InTypeOf<layer<0>>::type;
-  using output_type = typename OutTypeOf<layer<layer_count - 1>>::type;
+  static_assert((LayerContract<Ls>::ok && ...), "mubi::Sequential: a layer breaks the layer contract");
+  using input_type = typename layer<0>::in_type;
+  using output_type = typename layer<layer_count - 1>::out_type;
+  using source = void;    // what load() also accepts and folds (Folded<A>: A)
+  using frontend = void;  // no front end (WithFrontEnd)
   static constexpr std::size_t input_size = In::size;
   static constexpr std::size_t output_size = Out::size;
   static constexpr DType dtype = Dt;
@@ -202,14 +164,14 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
  private:
   template <std::size_t... I>
   static constexpr bool links_ok(std::index_sequence<I...>) {
-    return (std::is_same_v<typename OutTypeOf<layer<I>>::type, typename InTypeOf<layer<I + 1>>::type> && ...);
+    return (std::is_same_v<typename layer<I>::out_type, typename layer<I + 1>::in_type> && ...);
   }
   static_assert(links_ok(std::make_index_sequence<layer_count - 1>{}),
                 "mubi::Sequential: a layer reads a different numeric type than the layer before it writes");
 
  public:
   // The blob's layer table: the input record, then every layer's records.
-  static constexpr std::size_t record_count = 1 + (RecordsOf<Ls>::value.size() + ...);
+  static constexpr std::size_t record_count = 1 + (Ls::records.size() + ...);
   static constexpr std::array<LayerRecord, record_count> records = [] {
     std::array<LayerRecord, record_count> r{};
     r[0] = LayerRecord{LayerKind::input, 0, 0, 0, In::len, In::ch};
@@ -217,13 +179,13 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
     const auto add = [&](const auto& rs) {
       for (const LayerRecord& x : rs) r[n++] = x;
     };
-    (add(RecordsOf<Ls>::value), ...);
+    (add(Ls::records), ...);
     return r;
   }();
   // Index in `records` of each layer's first record.
   static constexpr std::array<std::size_t, layer_count> record_base = [] {
     std::array<std::size_t, layer_count> b{};
-    const std::size_t sizes[] = {RecordsOf<Ls>::value.size()...};
+    const std::size_t sizes[] = {Ls::records.size()...};
     for (std::size_t i = 0, n = 1; i < layer_count; n += sizes[i], ++i) b[i] = n;
     return b;
   }();
@@ -247,7 +209,7 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   // layer (the first reads the caller's input, the last writes the caller's output); the
   // largest per-layer scratch follows it.
   static constexpr std::size_t activation_bytes = [] {
-    const std::size_t out[] = {align_up(Ls::Out::size * sizeof(typename OutTypeOf<Ls>::type))...};
+    const std::size_t out[] = {align_up(Ls::Out::size * sizeof(typename Ls::out_type))...};
     std::size_t m = 0;
     for (std::size_t i = 0; i + 1 < layer_count; ++i) {
       const std::size_t need = (i == 0 ? 0 : out[i - 1]) + out[i];
@@ -256,7 +218,7 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
     return m;
   }();
   static constexpr std::array<std::size_t, layer_count> output_at = [] {
-    const std::size_t out[] = {align_up(Ls::Out::size * sizeof(typename OutTypeOf<Ls>::type))...};
+    const std::size_t out[] = {align_up(Ls::Out::size * sizeof(typename Ls::out_type))...};
     std::array<std::size_t, layer_count> at{};
     bool bottom = false;  // where the previous layer's output lies (the caller's input: neither)
     for (std::size_t i = 0; i + 1 < layer_count; ++i) {
@@ -265,7 +227,7 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
     }
     return at;
   }();
-  static constexpr std::size_t scratch_bytes = max_of({align_up(ScratchBytesOf<Ls>::value)...});
+  static constexpr std::size_t scratch_bytes = max_of({align_up(Ls::scratch_bytes)...});
   static constexpr std::size_t arena_bytes = activation_bytes + scratch_bytes;
 
   // Runs the window `in` (In::size values) to `out` (Out::size values) with backend B.
@@ -301,10 +263,10 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   template <class B, std::size_t I, class InT>
   static void run_layer(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena) noexcept {
     using L = layer<I>;
-    using Src = std::conditional_t<I == 0, InT, typename InTypeOf<L>::type>;
-    using Dst = typename OutTypeOf<L>::type;
-    using W = typename WeightTypeOf<L>::type;
-    using S = std::conditional_t<std::is_same_v<W, float>, float, unsigned char>;
+    using Src = std::conditional_t<I == 0, InT, typename L::in_type>;
+    using Dst = typename L::out_type;
+    using W = typename L::weight_type;
+    using S = typename L::scratch_type;
     const Src* src;
     if constexpr (I == 0) {
       src = in;

@@ -22,6 +22,7 @@ template <class FE, class Net>
 struct WithFrontEnd {
   using frontend = FE;
   using network = Net;
+  using source = void;  // load() does not fold: the network part is deployed as it is
   using In = typename Net::In;
   using Out = typename Net::Out;
   using input_type = typename Net::input_type;
@@ -81,11 +82,9 @@ struct WithFrontEnd {
 };
 
 namespace detail {
+// The front end of a model type, or void (every model type declares `frontend`).
 template <class A>
-using FrontEndMember = typename A::frontend;
-// The front end of a model type, or void.
-template <class A>
-using FrontEndOf = typename DetectedOr<void, FrontEndMember, A>::type;
+using FrontEndOf = typename A::frontend;
 }  // namespace detail
 
 }  // namespace mubi
