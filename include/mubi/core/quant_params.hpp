@@ -36,19 +36,35 @@ struct InputQuant {
   }
 };
 
+// The terms every int8 layer with requantized weight rows has, at the front of its tensor:
+// the bias of each row from offset 0, the multipliers from M0At and the shifts from ShiftAt
+// (one per filter for a conv, one per gate for an LSTM).
+template <std::size_t M0At, std::size_t ShiftAt>
+struct RowTerms {
+  static constexpr std::size_t bias_at = 0, m0_at = M0At, shift_at = ShiftAt;
+  const unsigned char* p;
+
+  explicit RowTerms(const unsigned char* bytes) noexcept : p(bytes) {}
+  std::int32_t term(std::size_t i) const noexcept { return read_i32(p + 4 * i); }
+  std::int32_t bias(std::size_t row) const noexcept { return term(bias_at + row); }
+  std::int32_t m0(std::size_t k) const noexcept { return term(m0_at + k); }
+  std::int32_t shift(std::size_t k) const noexcept { return term(shift_at + k); }
+  const std::int32_t* biases() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + bias_at; }
+  const std::int32_t* multipliers() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + m0_at; }
+  const std::int32_t* shifts() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + shift_at; }
+};
+
 // conv_quant (role 18), int32 [3F + 4]: per filter the bias (input zero point folded in),
 // the requantization multiplier and shift; then the input and output zero points and the
 // output clamp.
 template <std::size_t F>
-struct ConvQuant {
-  static constexpr std::size_t bias_at = 0, m0_at = F, shift_at = 2 * F, zp_in_at = 3 * F, zp_out_at = 3 * F + 1,
-                               lo_at = 3 * F + 2, hi_at = 3 * F + 3, size = 3 * F + 4;
-  const unsigned char* p;
+struct ConvQuant : RowTerms<F, 2 * F> {
+  using Base = RowTerms<F, 2 * F>;
+  using Base::bias, Base::m0, Base::shift, Base::term;
+  static constexpr std::size_t zp_in_at = 3 * F, zp_out_at = 3 * F + 1, lo_at = 3 * F + 2, hi_at = 3 * F + 3,
+                               size = 3 * F + 4;
+  using Base::Base;
 
-  std::int32_t term(std::size_t i) const noexcept { return read_i32(p + 4 * i); }
-  std::int32_t bias(std::size_t f) const noexcept { return term(bias_at + f); }
-  std::int32_t m0(std::size_t f) const noexcept { return term(m0_at + f); }
-  std::int32_t shift(std::size_t f) const noexcept { return term(shift_at + f); }
   std::int32_t zp_in() const noexcept { return term(zp_in_at); }
   std::int32_t zp_out() const noexcept { return term(zp_out_at); }
   std::int32_t hi() const noexcept { return term(hi_at); }
@@ -57,9 +73,6 @@ struct ConvQuant {
     const std::int32_t lo = term(lo_at);
     return relu && zp_out() > lo ? zp_out() : lo;
   }
-  const std::int32_t* biases() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + bias_at; }
-  const std::int32_t* multipliers() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + m0_at; }
-  const std::int32_t* shifts() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + shift_at; }
 
   // Zero points and clamp bounds in int8, a non-empty clamp, and for every filter's weight
   // row (`rows`: F rows of `row_len` int8 weights) a multiplier and shift in range whose
@@ -77,23 +90,18 @@ struct ConvQuant {
 // (i, f, g, o) the multiplier and shift to Q3.12, then the cell power p (cell in 2^p), the
 // output multiplier and shift, and the hidden state's zero point.
 template <std::size_t H>
-struct LstmQuant {
+struct LstmQuant : RowTerms<4 * H, 4 * H + 4> {
+  using Base = RowTerms<4 * H, 4 * H + 4>;
+  using Base::bias, Base::m0, Base::shift, Base::term;
   static constexpr std::size_t G = 4 * H;
-  static constexpr std::size_t bias_at = 0, m0_at = G, shift_at = G + 4, cell_power_at = G + 8, out_m0_at = G + 9,
-                               out_shift_at = G + 10, zp_h_at = G + 11, size = G + 12;
-  const unsigned char* p;
+  static constexpr std::size_t cell_power_at = G + 8, out_m0_at = G + 9, out_shift_at = G + 10, zp_h_at = G + 11,
+                               size = G + 12;
+  using Base::Base;
 
-  std::int32_t term(std::size_t i) const noexcept { return read_i32(p + 4 * i); }
-  std::int32_t bias(std::size_t row) const noexcept { return term(bias_at + row); }
-  std::int32_t m0(std::size_t gate) const noexcept { return term(m0_at + gate); }
-  std::int32_t shift(std::size_t gate) const noexcept { return term(shift_at + gate); }
   std::int32_t cell_power() const noexcept { return term(cell_power_at); }
   std::int32_t out_m0() const noexcept { return term(out_m0_at); }
   std::int32_t out_shift() const noexcept { return term(out_shift_at); }
   std::int32_t zp_h() const noexcept { return term(zp_h_at); }
-  const std::int32_t* biases() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + bias_at; }
-  const std::int32_t* multipliers() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + m0_at; }
-  const std::int32_t* shifts() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + shift_at; }
 
   // The cell power in [-27, 0] (3c * 2^(p+12) stays in int32), an output multiplier >= 0
   // with a shift in [-31, 0] (o * tanh(c) < 2^30 is never shifted left), zp_h in int8, and
