@@ -11,6 +11,9 @@
 
 #include "../layers/batchnorm.hpp"
 #include "../layers/conv1d.hpp"
+#include "../layers/int8/conv1d.hpp"
+#include "../layers/int8/dense.hpp"
+#include "../layers/int8/lstm.hpp"
 #include "../layers/maxpool1d.hpp"
 #include "../layers/normalize.hpp"
 #include "../layers/relu.hpp"
