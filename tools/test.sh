@@ -1,9 +1,9 @@
 #!/bin/sh
 # Quick start, command 2: every test, built with g++ and clang, as C++17 and C++20, with
-# -Wall -Wextra -Wpedantic -Werror; then the whole suite again under AddressSanitizer +
-# UndefinedBehaviorSanitizer, with a replay of the fuzzing corpus and a one-minute fuzzing
-# run; and the Cortex-M4F firmware (int8 and float) cross-built and run under QEMU. Build
-# trees live in build/<compiler>-c++<std>/, build/m4/ and build/sanitize/.
+# -Wall -Wextra -Wpedantic -Werror, and once more with g++ -O3 -march=native; then the whole
+# suite again under AddressSanitizer + UndefinedBehaviorSanitizer, with a replay of the
+# fuzzing corpus and a one-minute fuzzing run; and the Cortex-M4F firmware (int8 and float) cross-built and run under QEMU. Build
+# trees live in build/<compiler>-c++<std>/, build/g++-native/, build/m4/ and build/sanitize/.
 set -eu
 cd "$(dirname "$0")/.."
 tools/deps.sh test
@@ -18,6 +18,14 @@ for cfg in g++:17 clang++:17 g++:20 clang++:20; do
   cmake --build "$dir" -j"$jobs"
   ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 done
+# The build a user makes for speed: Release with -march=native (AVX2/AVX-512 paths of xsimd and
+# Eigen on this CPU), every test, -Werror as above.
+echo "=== g++, C++17, -O3 -march=native ==="
+dir=build/g++-native
+cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_CXX_FLAGS="-O3 -march=native" -DMUBI_WERROR=ON -DMUBI_SIMD_TESTS=OFF >/dev/null
+cmake --build "$dir" -j"$jobs"
+ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 echo "=== Cortex-M4F firmware (arm-none-eabi-gcc -Os), under QEMU mps2-an386 ==="
 dir=build/m4
 cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi-cortex-m4.cmake -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
