@@ -3,6 +3,7 @@
 // bit, for the shipped float and int8 models and for two hops.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -115,6 +116,15 @@ void check_expected_file(const char* model_file, const char* expected_file) {
   const auto committed = test::read_floats(path);
   INFO(path << " (MUBI_WRITE_EXPECTED=1 mubi_tests -tc='*MCU*' writes the host's scores to " << path << ".new)");
   REQUIRE(committed.size() == scores.size());
+#if defined(__FMA__)
+  // A host build with FMA (-march=native) may contract the float kernels' multiply-adds, so
+  // the float file (written by a build without FMA) holds within 1e-5, as the firmware's
+  // float check does within 1e-4; int8 is integer arithmetic and stays bit-exact.
+  if (!M::is_int8) {
+    for (std::size_t i = 0; i < scores.size(); ++i) CHECK(std::fabs(committed[i] - scores[i]) < 1e-5f);
+    return;
+  }
+#endif
   CHECK(std::memcmp(committed.data(), scores.data(), scores.size() * 4) == 0);
 }
 
