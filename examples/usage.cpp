@@ -25,7 +25,7 @@ static mubi::Model<Net> model;
 static mubi::BoundModel<Net> bound;
 alignas(16) static unsigned char blob[Net::blob_bytes];  // stands in for a const array in flash
 
-// int8: the same network, quantized by tools/quantize.py; the same interface.
+// int8: the same network, quantized by python/mubi/quantize.py; the same interface.
 using Net8 = mubi::Int8<Trained>;
 static_assert(Net8::signature == Net::signature && Net8::blob_bytes == 12000 && Net8::arena_bytes == 1920);
 static mubi::Model<Net8> model8;

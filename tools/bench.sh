@@ -26,7 +26,7 @@ echo "=== models, v3 ==="
 build/bench-v3/bench/bench_models --benchmark_filter='^model .*/xsimd' --benchmark_min_time=0.3 \
     --benchmark_repetitions=5 --benchmark_report_aggregates_only=true "$@"
 echo "=== PyTorch, same run ==="
-/usr/bin/python3 tools/bench_torch.py > build/bench-torch.txt
+PYTHONPATH=python /usr/bin/python3 bench/torch_baseline.py > build/bench-torch.txt
 cat build/bench-torch.txt
 torch_us=$(sed -n 's/^torch_us=//p' build/bench-torch.txt)
 mubi_ns=$(grep "model uci_har/xsimd_median" build/bench-native/models.txt | awk "{print \$3}")

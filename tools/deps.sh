@@ -2,16 +2,16 @@
 # Installs the Debian packages mubi needs, only those missing (Debian 12, as root or via sudo).
 #   tools/deps.sh demo   compiler, CMake, xsimd (the fast host backend)
 #   tools/deps.sh test   + clang and its sanitizer/libFuzzer runtime, doctest, Eigen, numpy, scipy,
-#                        PyTorch (parity round trip), pybind11, python3-dev and pytest (the
+#                        PyTorch (parity round trip), pybind11, python3-dev, pytest, venv and pip (the
 #                        Python extension), the arm-none-eabi toolchain (lean: C++ headers only,
 #                        no libstdc++.a) and QEMU for the Cortex-M4 firmware
 #   tools/deps.sh bench  + Google Benchmark
-#   tools/deps.sh eval   the demo's packages + numpy, scipy, matplotlib: tools/raw_stream_eval.py
+#   tools/deps.sh eval   the demo's packages + numpy, scipy, matplotlib: studies/raw_stream_eval.py
 set -eu
 case "${1:-test}" in
   demo) pkgs="g++ cmake make libxsimd-dev" ;;
   test) pkgs="g++ clang libclang-rt-14-dev cmake make doctest-dev libxsimd-dev libeigen3-dev python3-numpy python3-scipy python3-torch
-              pybind11-dev python3-dev python3-pytest gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm" ;;
+              pybind11-dev python3-dev python3-pytest python3-venv python3-pip gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm" ;;
   bench) pkgs="g++ cmake make libxsimd-dev libeigen3-dev libbenchmark-dev python3-torch" ;;
   eval) pkgs="g++ cmake make libxsimd-dev python3-numpy python3-scipy python3-matplotlib" ;;
   *) echo "usage: $0 demo|test|bench|eval" >&2; exit 1 ;;

@@ -6,7 +6,7 @@
 //   mubi stream MODEL.mubi --input SAMPLES.f32 [--output SCORES.f32] [--hop H]
 // X.f32: N windows of raw little-endian float32, N x T x C, time-major. Y.f32: N x classes
 // float32 logits. The argmax label of every window is printed. DIR is a window dataset
-// directory ({split}_x.f32, {split}_y.u8) as in ../shared/data or from tools/har_data.py.
+// directory ({split}_x.f32, {split}_y.u8) as in ../shared/data or from python/mubi/datasets.py.
 // For a model with a front end (format version 2), run and eval take the front end's output
 // (windows of the network's channels); frontend runs the front end alone on a raw recording
 // (N x raw channels -> N - lag rows of the network's channels), and stream takes samples

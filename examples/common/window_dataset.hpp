@@ -1,4 +1,4 @@
-// Host helper for the examples: a "window dataset directory" as written by tools/har_data.py
+// Host helper for the examples: a "window dataset directory" as written by python/mubi/datasets.py
 // and as in ../shared/data: {split}_x.f32 (N x T x C float32, time-major, raw units) and
 // {split}_y.u8 (labels). Examples may allocate; the library may not.
 #pragma once

@@ -1,6 +1,6 @@
 // mubi: the integer primitives of the int8 path (docs/int8.md, "Primitives"): saturation,
 // TFLite/CMSIS-NN double-rounding requantization by multiplier and shift, and the 256-entry
-// table sigmoid/tanh from Q3.12 to Q0.15. tools/q8_ref.py implements the same, bit for bit.
+// table sigmoid/tanh from Q3.12 to Q0.15. python/mubi/int8_ref.py implements the same, bit for bit.
 // Learned from TFLite's common.h (SaturatingRoundingDoublingHighMul, RoundingDivideByPOT)
 // and CMSIS-NN's arm_nn_activation_s16.c; written from their descriptions.
 #pragma once

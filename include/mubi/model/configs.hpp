@@ -1,6 +1,6 @@
 // mubi: the paper's network (μBi-ConvLSTM), its 8 dataset configurations (paper Table II)
 // and ablations A1-A4, as model types. These are the networks as trained in PyTorch, with
-// BatchNorm; deploy Folded<...> of them (what tools/export.py writes by default).
+// BatchNorm; deploy Folded<...> of them (what python/mubi/export.py writes by default).
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 // mubi: Int8<Arch>, the int8 form of a model type (docs/int8.md). It has the layer table of
 // Folded<Arch> (same signature; an int8 blob differs in its dtype and tensors) and the same
 // interface as every model type; Model<Int8<Arch>> loads and binds the blobs that
-// tools/quantize.py writes. Each Conv1D runs with its neighbouring Normalize, ReLU and
+// python/mubi/quantize.py writes. Each Conv1D runs with its neighbouring Normalize, ReLU and
 // MaxPool1D as one int8 layer, so the arena holds only pooled activations.
 #pragma once
 

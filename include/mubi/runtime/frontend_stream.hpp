@@ -5,7 +5,7 @@
 //
 // Start-up: every filter starts from zero state, after construction and after reset(),
 // exactly as the training recordings were filtered (docs/frontend.md, semantics), so the
-// features equal tools/frontend.py's batch form from a recording's first sample. The first
+// features equal python/mubi/frontend.py's batch form from a recording's first sample. The first
 // FE::lag pushes produce nothing (centred medians); push k then gives the features of raw
 // sample k - lag.
 #pragma once
