@@ -351,7 +351,7 @@ int stream(const std::string& path, const std::string& input, const std::string&
       rows = run_frontend(model, raw, fe_us);
     }
     // Stream<M, H> classifies the window ending at every H-th sample once T are in; its
-    // scores equal infer() on the same window (tests/test_stream.cpp), which a runtime hop
+    // scores equal infer() on the same window (tests/runtime/test_stream.cpp), which a runtime hop
     // needs here.
     const std::size_t n = rows.size() / C;
     std::vector<float> scores;

@@ -4,12 +4,12 @@
 // hop of 64 samples). The samples arrive over semihosting (standing in for the IMU driver);
 // every classification is compared with the host's scores for the same window
 // (examples/data/uci_har_stream/expected_*.f32, checked against the host library by
-// tests/test_stream.cpp). Exit code: 0 all equal, 1 any difference, 2 setup failed.
+// tests/runtime/test_stream.cpp). Exit code: 0 all equal, 1 any difference, 2 setup failed.
 // Built three times: MUBI_FW_INT8=1 (the product: <= 24 KB flash, <= 4 KB RAM, budget.ld),
 // 0 (float32, for its size), and MUBI_FW_RAW=1 with int8: the model with its front end
 // (examples/models/uci_har_raw.int8.mubi) fed the phone's *raw* accelerometer and gyroscope
 // samples (examples/data/uci_har_stream/raw.f32), compared with the host's int8 scores on
-// the same raw stream (expected_raw_int8.f32, checked by tests/test_frontend.cpp). No heap: nothing here or in mubi allocates, and the link map
+// the same raw stream (expected_raw_int8.f32, checked by tests/frontend/test_frontend.cpp). No heap: nothing here or in mubi allocates, and the link map
 // has no malloc (CTest checks it).
 #include <cstddef>
 #include <cstdint>

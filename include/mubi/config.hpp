@@ -9,7 +9,7 @@
 #define MUBI_VERSION_PATCH 0
 
 // No `restrict` anywhere in mubi: with restrict-qualified pointers GCC 12 -O2 miscompiled a
-// two-step LSTM (tests/test_layers.cpp, "LSTM: one unit, two steps", caught it).
+// two-step LSTM (tests/layers/test_layers.cpp, "LSTM: one unit, two steps", caught it).
 
 // The blob format and bind() read weights in place, so the host must be little-endian.
 #if defined(__BYTE_ORDER__) && (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)

@@ -3,7 +3,7 @@
     pack_blob(layers, tensors, dtype) -> bytes      unpack_blob(blob) -> (dtype, layers, tensors)
     validate(tensors)                               signature_of(blob) -> int
 
-Needs numpy only (tests/import_check.py holds it to that): every tool that reads or writes
+Needs numpy only (python/tests/test_imports.py holds it to that): every tool that reads or writes
 a blob without training imports the format from here, not from python/mubi/export.py (PyTorch).
 """
 

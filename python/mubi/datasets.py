@@ -37,7 +37,7 @@ import os
 import sys
 
 import numpy as np  # scipy is imported by the preparation functions only: reading a window
-#                     dataset needs numpy alone (tests/import_check.py)
+#                     dataset needs numpy alone (python/tests/test_imports.py)
 
 from . import frontend    # (the front ends the datasets are made with)
 

@@ -4,7 +4,7 @@
 
 Read straight from the blob's bytes, so an export bug cannot hide behind the PyTorch module
 (python/mubi_train/golden.py compares the two); python/mubi/quantize.py calibrates from its observe()
-callback. Needs numpy only (tests/import_check.py holds it to that).
+callback. Needs numpy only (python/tests/test_imports.py holds it to that).
 """
 
 

@@ -22,7 +22,7 @@ Semantics (what both implementations follow):
     filter starts from zero state after construction or reset(), as in training. The last
     lag outputs of apply() (medfilt's zero padding at the end) have no stream counterpart.
 
-Needs numpy; scipy only for the batch form and the filter designs (tests/import_check.py).
+Needs numpy; scipy only for the batch form and the filter designs (python/tests/test_imports.py).
 """
 
 from dataclasses import dataclass, field

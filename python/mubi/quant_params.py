@@ -3,7 +3,7 @@
 Each class defines the layout of one int8 blob tensor once: its fields in order with their
 lengths (`layout(n)` gives each field's offset and count), `pack()` to the blob's array and
 `unpack(array)` from it. python/mubi/quantize.py writes these, python/mubi/int8_ref.py reads them; the C++
-views in include/mubi/core/quant_params.hpp have the same layouts (tests/quant_layout_check.py
+views in include/mubi/core/quant_params.hpp have the same layouts (python/tests/test_quant_params.py
 compares the two).
 """
 

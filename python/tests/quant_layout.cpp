@@ -1,6 +1,6 @@
 // Prints the layouts of the int8 parameter views (include/mubi/core/quant_params.hpp) for
 // the UCI-HAR sizes and two others: "View n field offset ... size N" per line, which
-// tests/quant_layout_check.py compares with python/mubi/quant_params.py's dataclasses.
+// python/tests/test_quant_params.py compares with python/mubi/quant_params.py's dataclasses.
 #include <cstddef>
 #include <cstdio>
 

@@ -1,6 +1,6 @@
 """mubi.Model (the pybind11 extension) against the C++ `mubi` tool and the blob checks.
 
-Run by CTest (`python_package`) with PYTHONPATH=<build>/python and MUBI_CLI=<the mubi tool>.
+Run by CTest (`python.native`) with PYTHONPATH=<build>/python and MUBI_CLI=<the mubi tool>.
 """
 import os
 import subprocess

@@ -3,7 +3,7 @@
 // ways on the scalar backend (the folded blob loaded and bound, the unfolded blob through
 // BatchNorm layers, the unfolded blob folded at load) and through every other backend of
 // the build. MUBI_GOLDEN_DIR points the same test at freshly exported vectors
-// (tests/roundtrip.sh).
+// (tests/model/roundtrip.sh).
 #pragma once
 
 #include <doctest/doctest.h>

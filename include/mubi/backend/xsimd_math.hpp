@@ -6,7 +6,7 @@
 // denormal or zero, results above 2.4e38 (e^88.37) as 2.4e38, never infinity.
 // sigmoid(x) = 1 / (1 + exp(-x)); tanh(x) = 1 - 2 / (1 + exp(2x)).
 // Measured against the standard library (in double) over the whole float range
-// (tests/test_fast_math.cpp, which enforces the bounds in brackets): sigmoid 9.8e-8
+// (tests/core/test_fast_math.cpp, which enforces the bounds in brackets): sigmoid 9.8e-8
 // absolute [1.5e-7], tanh 2.1e-7 absolute [2.5e-7], exp 2.5e-7 relative (about 2 ulp)
 // [3e-7]. NaN in gives an unspecified value out (see the NaN policy in docs/).
 #pragma once

@@ -3,7 +3,7 @@
 // elements) and reads it byte-wise, so it works on an unaligned blob being validated and on
 // a loaded or bound model; the array accessors, for the kernels, need the tensor aligned
 // (it is, in a model's weights). validate() holds the load-time checks of one tensor.
-// python/mubi/quant_params.py mirrors these layouts as dataclasses; tests/quant_layout_check.py ties
+// python/mubi/quant_params.py mirrors these layouts as dataclasses; python/tests/test_quant_params.py ties
 // the two together.
 #pragma once
 

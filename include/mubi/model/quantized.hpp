@@ -24,6 +24,18 @@
 namespace mubi {
 namespace detail {
 
+// The float layer list (BatchNorm already folded) becomes the int8 layer list by these rules,
+// applied from the front (Q8Chain):
+//
+//   float layers                                 int8 layer
+//   Normalize Conv1D<F,K> [ReLU] [MaxPool1D<P>]  Conv1DLayer<.., int8, ConvFusion<true, relu, P>>
+//   Conv1D<F,K> [ReLU] [MaxPool1D<P>]            Conv1DLayer<.., int8, ConvFusion<false, relu, P>>
+//   any other spec S (BiLSTM, Dense)             S::layer<In, int8_t>, its int8 form
+//   Normalize, ReLU, MaxPool1D, BatchNorm        a compile error anywhere else (RunsInsideConv)
+//
+// so the fusion lives here, in the types, and Conv1DLayer's int8 form runs one pass: input
+// quantization, the convolution, ReLU, and max-pooling of the accumulators before
+// requantization (layers/int8/conv1d.hpp).
 template <class S>
 struct RunsInsideConv : std::false_type {};
 template <>
