@@ -17,6 +17,8 @@
 
 #include <mubi/backend/scalar.hpp>
 #include <mubi/model/configs.hpp>
+#include <utility>
+
 #include <mubi/model/model.hpp>
 #include <mubi/model/quantized.hpp>
 #include <mubi/runtime/stream.hpp>
@@ -102,6 +104,18 @@ void line(const char* key, std::uint32_t value, const char* unit) {
   semihost::write("\n");
 }
 
+#if MUBI_FW_INT8 && !MUBI_FW_RAW
+template <std::size_t... I>
+void profile_layers(const std::int8_t* window, float* scores, std::uint32_t* spent, std::index_sequence<I...>) {
+  ((spent[I] = [&] {
+     const std::uint32_t t0 = systick_now();
+     model.infer_layer<I>(window, scores);
+     return instructions_since(t0);
+   }()),
+   ...);
+}
+#endif
+
 }  // namespace
 
 int main() {
@@ -164,6 +178,23 @@ int main() {
   line("instructions/window   ", per_classification, " (push that classifies: inference + slide)");
   line("instructions/sample   ", per_sample,
        MUBI_FW_RAW ? " (push that only stores: front end + quantization)" : " (push that only stores: quantization)");
+#if MUBI_FW_INT8 && !MUBI_FW_RAW
+  // Per layer: the network once more, layer by layer, on the stream's window buffer. The total
+  // is the classifying push less its slide and bookkeeping: push runs the same out-of-line
+  // layer functions.
+  std::uint32_t layer_instructions[Net::layer_count];
+  float scratch_scores[Net::output_size];
+  const std::uint32_t start = systick_now();
+  profile_layers(stream.window_data(), scratch_scores, layer_instructions,
+                 std::make_index_sequence<Net::layer_count>{});
+  const std::uint32_t direct = instructions_since(start);
+  for (std::size_t i = 0; i < Net::layer_count; ++i) {
+    semihost::write("  layer ");
+    semihost::write(static_cast<std::uint32_t>(i));
+    line(": ", layer_instructions[i], " instructions");  // 0, 1: conv blocks; 2: BiLSTM; 3: Dense
+  }
+  line("instructions/inference ", direct, " (the layers one by one, infer_layer)");
+#endif
   if (mismatches != 0 || stream.classifications() == 0) {
     semihost::write("FAIL: the firmware's classifications differ from the host's\n");
     return 1;

@@ -11,6 +11,20 @@
 // No `restrict` anywhere in mubi: with restrict-qualified pointers GCC 12 -O2 miscompiled a
 // two-step LSTM (tests/layers/test_layers.cpp, "LSTM: one unit, two steps", caught it).
 
+// A function kept out of line whatever the optimization level (GCC, Clang; elsewhere a hint
+// the compiler may ignore).
+#if defined(__GNUC__) || defined(__clang__)
+#define MUBI_NOINLINE __attribute__((noinline))
+#else
+#define MUBI_NOINLINE
+#endif
+// Out of line on 32-bit Arm (microcontrollers: one copy of a layer's code), inlined elsewhere.
+#if defined(__arm__) && !defined(__aarch64__)
+#define MUBI_LAYER_NOINLINE MUBI_NOINLINE
+#else
+#define MUBI_LAYER_NOINLINE
+#endif
+
 // The blob format and bind() read weights in place, so the host must be little-endian.
 #if defined(__BYTE_ORDER__) && (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
 #error "mubi reads little-endian blobs in place; big-endian targets are not supported"

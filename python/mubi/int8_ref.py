@@ -145,14 +145,34 @@ def tanh(v):
 # --------------------------------------------------------------------------------------------
 # Layers (docs/int8.md "Layers"). Activations are int64 arrays (N, T, C) or (N, C).
 
+def fma_f32(x, a, b):
+    """fma(x, a, b) rounded once to float32, exactly (include/mubi/core/input_quant.hpp): in
+    float64 x a is exact, s = round64(x a + b) with the two-sum error e; round32(s) is the
+    answer unless s is exactly halfway between two floats while e != 0, where e's sign picks
+    the neighbour."""
+    x, a, b = (np.asarray(v, dtype=np.float32) for v in (x, a, b))
+    p = x.astype(np.float64) * a.astype(np.float64)
+    bd = np.broadcast_to(b.astype(np.float64), p.shape)
+    with np.errstate(invalid="ignore", over="ignore"):
+        s = p + bd
+        bb = s - p
+        e = (p - (s - bb)) + (bd - bb)
+        r = s.astype(np.float32)
+        rd = r.astype(np.float64)
+        other = np.nextafter(r, np.where(s > rd, np.float32(np.inf), np.float32(-np.inf)))
+        midpoint = ((rd + other.astype(np.float64)) * 0.5 == s) & (e != 0) & (s != rd) & np.isfinite(s)
+    pick_other = midpoint & ((e > 0) == (other > r))
+    return np.where(pick_other, other, r).astype(np.float32)
+
+
 def quantize_input(x, quant_input):
-    """Raw float32 windows (N, T, C) -> int8 values, float64 as the spec writes it."""
+    """Raw float32 windows (N, T, C) -> int8 values (docs/int8.md, "Normalize"): v = fma(x, a, b)
+    in float32, NaN -> zero point, saturated to [-128, 127], rounded half away from zero."""
     iq = InputQuant.of(quant_input)
-    a, b, zp = iq.scale.astype(np.float64), iq.offset.astype(np.float64), int(iq.zero_point)
-    nan = np.isnan(x)
-    with np.errstate(invalid="ignore"):  # inf * a + b is +-inf (a > 0), never NaN
-        v = np.where(nan, 0.0, x.astype(np.float64)) * a + b
-    inside = np.clip(v, -128.0, 127.0)  # keeps +-inf out of the rounding
+    zp = int(iq.zero_point)
+    v = fma_f32(x, iq.scale, iq.offset).astype(np.float64)  # exact: float32 values
+    nan = np.isnan(v)
+    inside = np.clip(np.where(nan, 0.0, v), -128.0, 127.0)  # keeps +-inf out of the rounding
     q = np.where(v <= -128, -128.0, np.where(v >= 127, 127.0, round_half_away(inside)))
     return np.where(nan, zp, q.astype(np.int64))
 

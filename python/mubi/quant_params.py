@@ -57,7 +57,7 @@ class _Record:
 
 @dataclass
 class InputQuant(_Record):
-    """quant_input (role 17), float32 [2C + 1]: q = round_half_away(x * scale + offset), int8
+    """quant_input (role 17), float32 [2C + 1]: q = round_half_away(fma32(x, scale, offset)), int8
     saturated; NaN -> zero_point (an integer stored as a float)."""
     scale: np.ndarray
     offset: np.ndarray

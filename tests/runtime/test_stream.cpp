@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <mubi/mubi.hpp>
@@ -58,6 +59,11 @@ void stream_equals_windows(const char* model_file) {
   }
 }
 
+template <class M, std::size_t... I>
+bool every_layer(M& model, const float* in, float* out, std::index_sequence<I...>) {
+  return ((model.template infer_layer<I>(in, out) == Status::ok) && ...);
+}
+
 }  // namespace
 
 TEST_CASE("streaming: float model, every classification equals infer() on its window") {
@@ -71,6 +77,44 @@ TEST_CASE("streaming: int8 model (window kept in int8), every classification equ
   stream_equals_windows<M, 64>("uci_har.int8.mubi");
   stream_equals_windows<M, 25>("uci_har.int8.mubi");
   static_assert(sizeof(Stream<M>) < 128 * 9 + 64, "the int8 window is kept in int8");
+}
+
+TEST_CASE("layer by layer (infer_layer, the firmware's profiler) equals infer(); window_data is the window") {
+  using M = Model<Int8<configs::UciHar<>>>;
+  const auto blob = test::read_bytes(test::examples_dir() + "/models/uci_har.int8.mubi");
+  const auto samples = test::read_floats(test::examples_dir() + "/data/uci_har_stream/stream.f32");
+  auto model = std::make_unique<M>();
+  REQUIRE(model->load(blob.data(), blob.size()) == Status::ok);
+  auto runner = std::make_unique<Stream<M>>(*model);
+  std::vector<std::int8_t> window(128 * 9);
+  bool classified = false;
+  for (std::size_t s = 0; s < 128; ++s) {
+    REQUIRE(runner->push(samples.data() + s * 9, classified) == Status::ok);
+    REQUIRE(model->quantize_sample(samples.data() + s * 9, window.data() + s * 9) == Status::ok);
+  }
+  REQUIRE(classified);
+  // After the classification the window slid by a hop: its first 64 rows are rows 64..127.
+  CHECK(std::memcmp(runner->window_data(), window.data() + 64 * 9, 64 * 9) == 0);
+  float whole[6], layered[6];
+  REQUIRE(model->infer_quantized(window.data(), whole) == Status::ok);
+  CHECK(std::memcmp(whole, runner->scores(), sizeof whole) == 0);
+  static_assert(M::arch::layer_count == 4);
+  CHECK(model->infer_layer<0>(window.data(), layered) == Status::ok);
+  CHECK(model->infer_layer<1>(window.data(), layered) == Status::ok);
+  CHECK(model->infer_layer<2>(window.data(), layered) == Status::ok);
+  CHECK(model->infer_layer<3>(window.data(), layered) == Status::ok);
+  CHECK(std::memcmp(whole, layered, sizeof whole) == 0);
+  // The float model too, from raw floats.
+  using F = Model<Folded<configs::UciHar<>>>;
+  const auto fblob = test::read_bytes(test::examples_dir() + "/models/uci_har.mubi");
+  auto fmodel = std::make_unique<F>();
+  REQUIRE(fmodel->load(fblob.data(), fblob.size()) == Status::ok);
+  float fwhole[6], flayered[6];
+  REQUIRE(fmodel->infer(samples.data(), fwhole) == Status::ok);
+  CHECK(every_layer(*fmodel, samples.data(), flayered, std::make_index_sequence<F::arch::layer_count>{}));
+  CHECK(std::memcmp(fwhole, flayered, sizeof fwhole) == 0);
+  auto unbound = std::make_unique<F>();
+  CHECK(unbound->infer_layer<0>(samples.data(), flayered) == Status::not_ready);
 }
 
 TEST_CASE("streaming: a model that is not ready reports it and classifies nothing") {

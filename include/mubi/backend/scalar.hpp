@@ -11,6 +11,7 @@
 
 #include "../config.hpp"
 #include "../core/fixed_point.hpp"
+#include "../core/input_quant.hpp"
 #include "../core/math.hpp"
 
 #if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FEATURE_DSP)
@@ -136,8 +137,59 @@ struct Scalar {
   template <std::size_t N, std::size_t R>
   static void dot_rows_s8(const std::int8_t* w, const std::int8_t* x, const std::int32_t* bias,
                           std::int32_t* acc) noexcept {
-    for (std::size_t r = 0; r < R; ++r) acc[r] = bias[r] + dot_s8<N>(w + r * N, x);
+#ifdef MUBI_ARM_DSP
+    // Four rows per pass: each word of x is loaded and sign-extended once for four rows' SMLADs
+    // (CMSIS-NN keeps several outputs in registers the same way): 23 instructions per 16 MACs
+    // instead of 32. Integer sums in another order: the same result.
+    constexpr std::size_t R4 = R / 4 * 4;
+    for (std::size_t r = 0; r < R4; r += 4) dot4_rows_s8(w + r * N, N, x, bias + r, acc + r);
+#else
+    constexpr std::size_t R4 = 0;
+#endif
+    if constexpr (R4 < R)
+      for (std::size_t r = R4; r < R; ++r) acc[r] = bias[r] + dot_s8<N>(w + r * N, x);
   }
+#ifdef MUBI_ARM_DSP
+  // N is a run-time value: one copy of the kernel in flash for every layer's row length.
+  static void dot4_rows_s8(const std::int8_t* w, std::size_t N, const std::int8_t* x, const std::int32_t* bias,
+                           std::int32_t* acc) noexcept {
+    std::int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
+    const std::int8_t *w0 = w, *w1 = w + N, *w2 = w + 2 * N, *w3 = w + 3 * N;
+    std::size_t i = 0;
+    const auto word = [](const std::int8_t* p) {
+      std::uint32_t v;
+      std::memcpy(&v, p, 4);  // unaligned word loads are fine on v7E-M
+      return v;
+    };
+    const auto odd = [](std::uint32_t v) { return __sxtb16((v >> 8) | (v << 24)); };  // bytes 1, 3
+    for (; i + 4 <= N; i += 4) {
+      const std::uint32_t xv = word(x + i), xe = __sxtb16(xv), xo = odd(xv);
+      std::uint32_t v = word(w0 + i);
+      a0 = __smlad(__sxtb16(v), xe, a0);
+      a0 = __smlad(odd(v), xo, a0);
+      v = word(w1 + i);
+      a1 = __smlad(__sxtb16(v), xe, a1);
+      a1 = __smlad(odd(v), xo, a1);
+      v = word(w2 + i);
+      a2 = __smlad(__sxtb16(v), xe, a2);
+      a2 = __smlad(odd(v), xo, a2);
+      v = word(w3 + i);
+      a3 = __smlad(__sxtb16(v), xe, a3);
+      a3 = __smlad(odd(v), xo, a3);
+    }
+    for (; i < N; ++i) {
+      const std::int32_t xi = x[i];
+      a0 += w0[i] * xi;
+      a1 += w1[i] * xi;
+      a2 += w2[i] * xi;
+      a3 += w3[i] * xi;
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+  }
+#endif
 
   // A layer that runs the same R x N int8 rows many times (a conv block's steps, an LSTM's
   // recurrence) prepares them once per call; a SIMD backend may re-lay them out (on the
@@ -181,23 +233,16 @@ struct Scalar {
     }
   }
 
-  // int8 input quantization of C raw values (docs/int8.md, "Normalize"): NaN -> zp, else
-  // v = x a + b in float64 (the product of two floats is exact, so contraction cannot change
-  // v), saturated to [-128, 127], rounded half away from zero.
+  // int8 input quantization of C raw values (docs/int8.md, "Normalize"): v = fma(x, a, b) in
+  // float32, NaN -> zp, saturated to [-128, 127], rounded half away from zero
+  // (core/input_quant.hpp: single precision only).
   template <std::size_t C>
   static void quantize_s8(const float* x, const float* a, const float* b, std::int8_t zp, std::int8_t* q) noexcept {
     quantize_s8_range(x, a, b, zp, q, 0, C);
   }
   static void quantize_s8_range(const float* x, const float* a, const float* b, std::int8_t zp, std::int8_t* q,
                                 std::size_t c_begin, std::size_t c_end) noexcept {
-    for (std::size_t c = c_begin; c < c_end; ++c) {
-      if (x[c] != x[c]) {
-        q[c] = zp;
-        continue;
-      }
-      const double v = static_cast<double>(x[c]) * static_cast<double>(a[c]) + static_cast<double>(b[c]);
-      q[c] = static_cast<std::int8_t>(v <= -128.0 ? -128 : v >= 127.0 ? 127 : static_cast<std::int32_t>(v >= 0 ? v + 0.5 : v - 0.5));
-    }
+    for (std::size_t c = c_begin; c < c_end; ++c) q[c] = detail::quantize_value_s8(x[c], a[c], b[c], zp);
   }
 
   // Whether quantize_window_s8 (a whole T x C window into T * C bytes) pays off over

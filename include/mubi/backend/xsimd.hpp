@@ -461,46 +461,49 @@ struct Xsimd : Scalar {
     if constexpr (full < F) Scalar::pool_requantize_s8_range<F, P>(acc, m0, shift, zp, lo, hi, y, full, F);
   }
 
-  // int8 input quantization (Scalar::quantize_s8), 4 channels per step in float64: the same
-  // operations (the fused multiply-add is exact here, as the product is), so the same bytes.
+#if defined(__FMA__)
+  // int8 input quantization (Scalar::quantize_s8), 8 channels per step: _mm256_fmadd_ps is
+  // detail::fma_f32 (one float32 rounding), then the same saturation and rounding, so the
+  // same bytes.
   template <std::size_t C>
   static void quantize_s8(const float* x, const float* a, const float* b, std::int8_t zp, std::int8_t* q) noexcept {
-    constexpr std::size_t full = C / 4 * 4;
-    for (std::size_t c = 0; c < full; c += 4) quantize4(x + c, a + c, b + c, zp, q + c);
+    constexpr std::size_t full = C / 8 * 8;
+    for (std::size_t c = 0; c < full; c += 8) quantize8(x + c, a + c, b + c, zp, q + c);
     if constexpr (full < C) Scalar::quantize_s8_range(x, a, b, zp, q, full, C);
   }
 
   // A whole T x C window at once (the first conv block on a host): the channel pattern of a
-  // and b repeats every lcm(C, 4) values, so every 4 values are one vector step.
+  // and b repeats every lcm(C, 8) values, so every 8 values are one vector step.
   template <std::size_t T, std::size_t C>
   static constexpr bool quantizes_windows = true;
   template <std::size_t T, std::size_t C>
   static void quantize_window_s8(const float* x, const float* a, const float* b, std::int8_t zp, std::int8_t* q) noexcept {
-    constexpr std::size_t P = C * 4 / std::gcd(C, std::size_t{4}), full = T * C / P * P;
-    alignas(16) float ap[P], bp[P];
+    constexpr std::size_t P = C * 8 / std::gcd(C, std::size_t{8}), full = T * C / P * P;
+    alignas(32) float ap[P], bp[P];
     for (std::size_t k = 0; k < P; ++k) {
       ap[k] = a[k % C];
       bp[k] = b[k % C];
     }
     for (std::size_t base = 0; base < full; base += P)
-      MUBI_UNROLL for (std::size_t k = 0; k < P; k += 4) quantize4(x + base + k, ap + k, bp + k, zp, q + base + k);
+      MUBI_UNROLL for (std::size_t k = 0; k < P; k += 8) quantize8(x + base + k, ap + k, bp + k, zp, q + base + k);
     for (std::size_t k = full; k < T * C; ++k)  // channel k % C of the last, partial period
       Scalar::quantize_s8_range(x + k - k % C, a, b, zp, q + k - k % C, k % C, k % C + 1);
   }
 
-  static void quantize4(const float* x, const float* a, const float* b, std::int8_t zp, std::int8_t* q) noexcept {
-    const __m128 xf = _mm_loadu_ps(x);
-    const __m256d v =
-        _mm256_fmadd_pd(_mm256_cvtps_pd(xf), _mm256_cvtps_pd(_mm_loadu_ps(a)), _mm256_cvtps_pd(_mm_loadu_ps(b)));
+  static void quantize8(const float* x, const float* a, const float* b, std::int8_t zp, std::int8_t* q) noexcept {
+    const __m256 v = _mm256_fmadd_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(a), _mm256_loadu_ps(b));
     // min/max return their second operand for NaN, so a NaN lane is finite here; it is
-    // replaced by the zero point below.
-    const __m256d clamped = _mm256_max_pd(_mm256_min_pd(v, _mm256_set1_pd(127.0)), _mm256_set1_pd(-128.0));
-    const __m256d half = _mm256_or_pd(_mm256_and_pd(clamped, _mm256_set1_pd(-0.0)), _mm256_set1_pd(0.5));
-    __m128i r = _mm256_cvttpd_epi32(_mm256_add_pd(clamped, half));  // -0.0 - 0.5 truncates to 0 too
-    r = _mm_blendv_epi8(r, _mm_set1_epi32(zp), _mm_castps_si128(_mm_cmpunord_ps(xf, xf)));
-    const std::int32_t four = _mm_cvtsi128_si32(_mm_packs_epi16(_mm_packs_epi32(r, r), r));
-    std::memcpy(q, &four, 4);
+    // replaced by the zero point below. |clamped| <= 128: truncation and the fraction are exact.
+    const __m256 clamped = _mm256_max_ps(_mm256_min_ps(v, _mm256_set1_ps(127.0f)), _mm256_set1_ps(-128.0f));
+    __m256i t = _mm256_cvttps_epi32(clamped);
+    const __m256 frac = _mm256_sub_ps(clamped, _mm256_cvtepi32_ps(t));
+    t = _mm256_sub_epi32(t, _mm256_castps_si256(_mm256_cmp_ps(frac, _mm256_set1_ps(0.5f), _CMP_GE_OQ)));
+    t = _mm256_add_epi32(t, _mm256_castps_si256(_mm256_cmp_ps(frac, _mm256_set1_ps(-0.5f), _CMP_LE_OQ)));
+    t = _mm256_blendv_epi8(t, _mm256_set1_epi32(zp), _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+    const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(q), _mm_packs_epi16(w, w));
   }
+#endif  // __FMA__
 
 #endif
 

@@ -17,7 +17,7 @@
 namespace mubi::q8 {
 
 // quant_input (role 17), float32 [2C + 1]: the input quantizer of a leading Normalize,
-// q = round_half_away(x * scale[c] + offset[c]) saturated to int8; zero_point for NaN.
+// q = round_half_away(fma32(x, scale[c], offset[c])) saturated to int8; zero_point for NaN.
 template <std::size_t C>
 struct InputQuant {
   static constexpr std::size_t scale_at = 0, offset_at = C, zero_point_at = 2 * C, size = 2 * C + 1;

@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 
 #include "../backend/default.hpp"
 #include "../format/blob.hpp"
@@ -110,6 +109,15 @@ class BasicModel {
     return Status::ok;
   }
   Status infer_quantized(const std::int8_t* in, float* out) noexcept { return infer_quantized(in, out, arena_); }
+  // Layer I of the network alone, in the model's arena, as infer() runs it (a profiler's
+  // hook: run I = 0 .. layer_count - 1 in order on one window; the Cortex-M4F firmware's
+  // per-layer instruction report). `in` is the window for I = 0, `out` the logits for the last.
+  template <std::size_t I, class InT>
+  Status infer_layer(const InT* in, float* out) noexcept {
+    if (!ready()) return Status::not_ready;
+    Arch::template forward_layer<Backend, I>(weights_, in, out, arena_.data);
+    return Status::ok;
+  }
 
  private:
   struct NoStorage {};

@@ -100,6 +100,9 @@ class Stream : detail::StreamFrontEnd<M, !std::is_void_v<detail::FrontEndOf<type
   }
 
   const float* scores() const noexcept { return scores_; }
+  // The window buffer (window x channels of the model's input type, oldest sample first; the
+  // rows past the samples held since the last classification are older ones).
+  const sample_type* window_data() const noexcept { return window_; }
   std::size_t label() const noexcept { return label_; }
   std::size_t classifications() const noexcept { return count_; }
 
