@@ -8,6 +8,7 @@
 
 #include <mubi/mubi.hpp>
 
+#include "backends.hpp"
 #include "test_util.hpp"
 
 using namespace mubi;
@@ -90,6 +91,16 @@ TEST_CASE("the last-step BiLSTM runs one backward step") {
   using A4 = MuBiConvLSTM_A4<128, 9, 6>;
   CHECK(A4::macs_executed == A4::macs);  // mean needs every backward step
 }
+
+// Every backend of the build implements the backend contract (backend/contract.hpp); a
+// backend that does not fails to compile (compile-fail test backend_contract).
+static_assert(mubi::backend::conforms<mubi::backend::Scalar>);
+#ifdef MUBI_TEST_XSIMD
+static_assert(mubi::backend::conforms<mubi::backend::Xsimd<>>);
+#endif
+#ifdef MUBI_TEST_EIGEN
+static_assert(mubi::backend::conforms<mubi::backend::Eigen>);
+#endif
 
 TEST_CASE("sizes are compile-time constants") {
   using D = Folded<configs::UciHar<>>;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "../backend/contract.hpp"
 #include "../backend/default.hpp"
 #include "../format/blob.hpp"
 #include "../format/validate.hpp"
@@ -34,6 +35,10 @@ struct alignas(kAlign) ByteBuffer {
 
 template <class Arch, bool OwnsWeights, class Backend>
 class BasicModel {
+  static_assert(backend::conforms<Backend>,
+                "mubi: this backend does not implement the backend contract (backend/contract.hpp): a kernel is "
+                "missing or takes other parameters");
+
  public:
   using arch = Arch;
   using backend = Backend;
