@@ -2,6 +2,7 @@
 //   mubi info MODEL.mubi
 //   mubi run  MODEL.mubi --input X.f32 [--output Y.f32]
 //   mubi eval MODEL.mubi --data DIR [--split test] [--predictions P.u8]
+//             [--drop-every K] [--zero-channels LIST]   (degraded input: samples or sensors lost)
 //   mubi frontend MODEL.mubi --input RAW.f32 --output FEATURES.f32
 //   mubi stream MODEL.mubi --input SAMPLES.f32 [--output SCORES.f32] [--hop H]
 // X.f32: N windows of raw little-endian float32, N x T x C, time-major. Y.f32: N x classes
@@ -27,6 +28,7 @@
 
 #include <mubi/mubi.hpp>
 
+#include "../common/degrade.hpp"
 #include "../common/window_dataset.hpp"
 #include "registry.hpp"
 
@@ -227,7 +229,8 @@ int run(const std::string& path, const std::string& input, const std::string& ou
   });
 }
 
-int eval(const std::string& path, const std::string& dir, const std::string& split, const std::string& predictions) {
+int eval(const std::string& path, const std::string& dir, const std::string& split, const std::string& predictions,
+         std::size_t drop_every, const std::string& zero_channels) {
   std::vector<unsigned char> bytes;
   mubi::format::BlobView v;
   if (int rc = parse(path, bytes, v)) return rc;
@@ -238,15 +241,42 @@ int eval(const std::string& path, const std::string& dir, const std::string& spl
       std::fprintf(stderr, "mubi: %s\n", data.error.c_str());
       return 2;
     }
+    constexpr std::size_t T = D::In::len, C = D::In::ch;
+    examples::Degradation degradation;
+    degradation.drop_every = drop_every;
+    if (!zero_channels.empty() &&
+        !examples::parse_channels(zero_channels, examples::read_channel_names(dir), C, degradation.zero_channels)) {
+      std::fprintf(stderr, "mubi: --zero-channels %s: not channel indices below %zu or names from %s/meta.json\n",
+                   zero_channels.c_str(), C, dir.c_str());
+      return 1;
+    }
     auto cm = std::make_unique<mubi::Confusion<D::output_size>>();
     std::vector<std::uint8_t> labels(data.count);
     std::array<float, D::output_size> logits{};
+    std::vector<float> degraded(D::input_size);
+    std::size_t held = 0;
     for (std::size_t i = 0; i < data.count; ++i) {
-      model.infer(data.x.data() + i * D::input_size, logits.data());
+      const float* window = data.x.data() + i * D::input_size;
+      if (degradation.any()) {
+        bool h = false;
+        examples::degrade_window(data.x.data(), data.count, i, T, C, degradation, degraded.data(), h);
+        held += h;
+        window = degraded.data();
+      }
+      model.infer(window, logits.data());
       labels[i] = static_cast<std::uint8_t>(mubi::argmax(logits.data(), logits.size()));
       cm->add(data.y[i], labels[i]);
     }
     std::printf("%s on %s (%s split)\n", path.c_str(), dir.c_str(), split.c_str());
+    if (degradation.drop_every != 0)
+      std::printf("  every %zu-th sample dropped: %zu windows refilled from the windows that follow, %zu by holding "
+                  "their last sample (no continuation)\n",
+                  degradation.drop_every, data.count - held, held);
+    if (!degradation.zero_channels.empty()) {
+      std::printf("  channels read as 0:");
+      for (const std::size_t c : degradation.zero_channels) std::printf(" %zu", c);
+      std::printf("\n");
+    }
     examples::print_report(*cm, examples::read_class_names(dir));
     if (cm->rejected()) std::printf("  %llu windows had labels outside the model's classes\n",
                                     static_cast<unsigned long long>(cm->rejected()));
@@ -378,6 +408,7 @@ int usage() {
                "usage: mubi info MODEL.mubi\n"
                "       mubi run MODEL.mubi --input X.f32 [--output Y.f32]\n"
                "       mubi eval MODEL.mubi --data DIR [--split test] [--predictions P.u8]\n"
+               "                 [--drop-every K] [--zero-channels LIST]\n"
                "       mubi frontend MODEL.mubi --input RAW.f32 --output FEATURES.f32\n"
                "       mubi stream MODEL.mubi --input SAMPLES.f32 [--output SCORES.f32] [--hop H]\n");
   return 1;
@@ -401,17 +432,21 @@ int main(int argc, char** argv) {
     return run(model, input, output);
   }
   if (cmd == "eval") {
-    std::string dir, split = "test", predictions;
+    std::string dir, split = "test", predictions, drop, zero;
     if ((argc - 3) % 2 != 0) return usage();
     for (int i = 3; i + 1 < argc; i += 2) {
       const std::string flag = argv[i];
       if (flag == "--data") dir = argv[i + 1];
       else if (flag == "--split") split = argv[i + 1];
       else if (flag == "--predictions") predictions = argv[i + 1];
+      else if (flag == "--drop-every") drop = argv[i + 1];
+      else if (flag == "--zero-channels") zero = argv[i + 1];
       else return usage();
     }
-    if (dir.empty()) return usage();
-    return eval(model, dir, split, predictions);
+    char* end = nullptr;
+    const unsigned long k = drop.empty() ? 0 : std::strtoul(drop.c_str(), &end, 10);
+    if (dir.empty() || (!drop.empty() && (k < 2 || *end != '\0'))) return usage();
+    return eval(model, dir, split, predictions, k, zero);
   }
   if (cmd == "frontend" || cmd == "stream") {
     std::string input, output, hop;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -51,13 +52,13 @@ inline WindowDataset read_window_dataset(const std::string& dir, const std::stri
   return d;
 }
 
-// Class names from DIR/meta.json ("class_names" or "classes": a JSON array of strings);
-// empty when absent. A deliberately small reader for these files, not a JSON parser.
-inline std::vector<std::string> read_class_names(const std::string& dir) {
+// A list of names from DIR/meta.json: the first of `keys` that holds a JSON array of
+// strings; empty when absent. A deliberately small reader for these files, not a JSON parser.
+inline std::vector<std::string> read_name_list(const std::string& dir, std::initializer_list<const char*> keys) {
   bool ok = false;
   const std::vector<char> raw = slurp(dir + "/meta.json", ok);
   const std::string text(raw.begin(), raw.end());
-  for (const char* key : {"\"class_names\"", "\"classes\""}) {
+  for (const char* key : keys) {
     std::size_t at = text.find(key);
     if (at == std::string::npos) continue;
     at = text.find_first_not_of(" \t\r\n:", at + std::strlen(key));
@@ -73,6 +74,14 @@ inline std::vector<std::string> read_class_names(const std::string& dir) {
     return names;
   }
   return {};
+}
+
+// Class names ("class_names" or "classes") and channel names ("channels").
+inline std::vector<std::string> read_class_names(const std::string& dir) {
+  return read_name_list(dir, {"\"class_names\"", "\"classes\""});
+}
+inline std::vector<std::string> read_channel_names(const std::string& dir) {
+  return read_name_list(dir, {"\"channels\""});
 }
 
 // Accuracy, macro-F1, per-class precision / recall / F1 and the confusion matrix, for people.

@@ -122,11 +122,59 @@ def main():
                 failures.append(f"int8_sweep chose {rec['chosen']}")
 
     failures += raw_checks(mubi, work)
+    failures += degraded_eval(mubi, work)
 
     for f in failures:
         print("FAIL", f)
     print("cli checks:", "FAILED" if failures else "ok")
     return 1 if failures else 0
+
+
+def degraded_eval(mubi, work):
+    """`mubi eval --drop-every K --zero-channels LIST` against the same degradation built here
+    from the recording: windows at hop 64 over the shipped 3,072-sample stream, every K-th
+    sample of each window's timeline dropped and the window refilled from the samples that
+    follow (the last sample held where the recording ends), the named channels zeroed; then
+    `mubi run` on those windows gives the labels eval must report."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples")
+    stream = np.fromfile(os.path.join(root, "data", "uci_har_stream", "stream.f32"), "<f4").reshape(-1, 9)
+    T, hop, K, zero = 128, 64, 5, [3, 4, 5]
+    starts = range(0, len(stream) - T + 1, hop)
+    data = os.path.join(work, "stream_windows")
+    os.makedirs(data, exist_ok=True)
+    np.stack([stream[s:s + T] for s in starts]).astype("<f4").tofile(os.path.join(data, "test_x.f32"))
+    np.zeros(len(starts), np.uint8).tofile(os.path.join(data, "test_y.u8"))
+    degraded, held = [], 0
+    for s in starts:
+        rest = stream[s:]
+        kept = rest[[j for j in range(len(rest)) if (j + 1) % K != 0]][:T]
+        if len(kept) < T:
+            held += 1
+            kept = np.concatenate([kept, np.repeat(kept[-1:], T - len(kept), axis=0)])
+        kept = kept.copy()
+        kept[:, zero] = 0
+        degraded.append(kept)
+    x = os.path.join(work, "degraded.f32")
+    np.stack(degraded).astype("<f4").tofile(x)
+    failures = []
+    model = os.path.join(root, "models", "uci_har.mubi")
+    want = run(mubi, "run", model, "--input", x, "--output", os.path.join(work, "degraded_logits.f32"))
+    labels = np.fromfile(os.path.join(work, "degraded_logits.f32"), "<f4").reshape(-1, 6).argmax(axis=1)
+    pred = os.path.join(work, "degraded.pred")
+    got = run(mubi, "eval", model, "--data", data, "--drop-every", str(K), "--zero-channels", "3,4,5",
+              "--predictions", pred)
+    if want.returncode != 0 or got.returncode != 0 or not np.array_equal(np.fromfile(pred, np.uint8), labels):
+        failures.append(f"eval --drop-every/--zero-channels: rc {got.returncode} {got.stderr} {want.stderr}")
+    elif f"{len(starts) - held} windows refilled from the windows that follow, {held} by holding" not in got.stdout \
+            or held == 0 or held == len(starts):
+        failures.append(f"eval --drop-every: continuation counts ({held} held expected): {got.stdout}")
+    bad = run(mubi, "eval", model, "--data", data, "--zero-channels", "9")
+    if bad.returncode != 1 or "--zero-channels 9" not in bad.stderr:
+        failures.append(f"eval --zero-channels 9 (9 channels): rc {bad.returncode} {bad.stderr}")
+    if run(mubi, "eval", model, "--data", data, "--drop-every", "1").returncode != 1:
+        failures.append("eval --drop-every 1 is not refused")
+    print(f"degraded eval: {len(starts)} windows, {held} held; labels equal `mubi run` on the degraded windows")
+    return failures
 
 
 def raw_checks(mubi, work):
