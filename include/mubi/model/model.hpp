@@ -104,7 +104,7 @@ class BasicModel {
   Status quantize_sample(const float* sample, std::int8_t* q) const noexcept {
     static_assert(is_int8, "mubi: quantize_sample() is for int8 models (Int8<Arch>)");
     if (!ready()) return Status::not_ready;
-    Arch::quantize_sample(weights_, sample, q);
+    Arch::template quantize_sample<Backend>(weights_, sample, q);
     return Status::ok;
   }
   Status infer_quantized(const std::int8_t* in, float* out, Arena& arena) const noexcept {

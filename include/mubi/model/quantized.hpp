@@ -118,9 +118,11 @@ struct Int8 : detail::Int8Base<Arch> {
   static_assert(std::is_same_v<typename detail::Int8Base<Arch>::input_type, float>,
                 "mubi::Int8: the model must start with Normalize (the int8 input quantizer)");
 
-  // One raw sample (In::ch values) to int8, as the model's first layer quantizes its input.
+  // One raw sample (In::ch values) to int8, as the model's first layer quantizes its input,
+  // with backend B's kernel (every backend gives the same bytes).
+  template <class B = backend::Scalar>
   static void quantize_sample(const unsigned char* weights, const float* x, std::int8_t* q) noexcept {
-    detail::Int8Base<Arch>::template layer<0>::template quantize_row<>(weights, x, q);
+    detail::Int8Base<Arch>::template layer<0>::template quantize_row<B>(weights, x, q);
   }
 };
 

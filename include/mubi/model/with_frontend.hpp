@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../backend/scalar.hpp"
 #include "../format/blob.hpp"
 #include "../frontend/frontend.hpp"
 #include "../status.hpp"
@@ -69,9 +70,9 @@ struct WithFrontEnd {
   static void forward(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena) noexcept {
     Net::template forward<B>(network_weights(w), in, out, arena);
   }
-  template <class N = Net>
+  template <class B = backend::Scalar, class N = Net>
   static void quantize_sample(const unsigned char* w, const float* x, std::int8_t* q) noexcept {
-    N::quantize_sample(network_weights(w), x, q);
+    N::template quantize_sample<B>(network_weights(w), x, q);
   }
 
   static Status check_tables(const format::BlobView& v) noexcept { return detail::check_tables_of<WithFrontEnd>(v); }
