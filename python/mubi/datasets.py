@@ -19,6 +19,9 @@ Datasets (output directory names):
                      subjects
     daphnet          Daphnet FoG (7 of 17 sessions): 9 ch, 64-sample windows, freeze / no freeze
     wisdm            WISDM 2019 watch accelerometer, 3 ch, 128 samples at 20 Hz, 5 activities
+    motionsense      MotionSense device motion, 6 ch (user acceleration + rotation rate), 128
+                     samples at 50 Hz, 6 activities, test subjects 1, 5, 9, 13, 17, 21;
+                     motionsense_total_acc_gyro: the same with total acceleration
 
 Command line (from the repository root; Debian's Python, which has numpy and scipy):
 
@@ -570,13 +573,73 @@ def prepare_wisdm(root, out_dir, window=128, hop=64, fs=20.0, max_gap_s=1.0):
     return write_dataset(out_dir, splits, meta)
 
 
+MOTIONSENSE_TEST_SUBJECTS = (1, 5, 9, 13, 17, 21)  # every 4th subject code, fixed before any run
+# Two candidate 6-channel sets for the paper's 6-channel MotionSense configuration (columns of
+# signals.f32: gravity 0..2, rotationRate 3..5, userAcceleration 6..8); which one the shipped
+# model uses is chosen on validation subjects (docs/training.md, "MotionSense").
+MOTIONSENSE_CHANNEL_SETS = {
+    "user_acc_gyro": (["userAcceleration_x", "userAcceleration_y", "userAcceleration_z",
+                       "rotationRate_x", "rotationRate_y", "rotationRate_z"], ["g"] * 3 + ["rad/s"] * 3),
+    "total_acc_gyro": (["totalAcceleration_x", "totalAcceleration_y", "totalAcceleration_z",
+                        "rotationRate_x", "rotationRate_y", "rotationRate_z"], ["g"] * 3 + ["rad/s"] * 3),
+}
+
+
+def motionsense_channels(signals, channel_set):
+    """The (N, 6) float32 channels of a channel set from MotionSense's 9 signal columns."""
+    if channel_set == "user_acc_gyro":
+        acc = signals[:, 6:9]
+    elif channel_set == "total_acc_gyro":
+        acc = signals[:, 0:3] + signals[:, 6:9]  # Core Motion: total = gravity + user acceleration
+    else:
+        raise ValueError(f"unknown MotionSense channel set {channel_set!r}")
+    return np.concatenate([acc, signals[:, 3:6]], axis=1).astype(np.float32)
+
+
+def prepare_motionsense(root, out_dir, channel_set="user_acc_gyro", window=128, hop=64):
+    """MotionSense device motion as the paper's MotionSense configuration: 6 channels, 6
+    classes, 128-sample windows (2.56 s at 50 Hz), hop 64 (50 % overlap) within each recording,
+    the recording's activity as every window's label; subject-wise split, test subjects
+    MOTIONSENSE_TEST_SUBJECTS (6 of 24)."""
+    meta_in = read_meta(root, "motionsense")
+    signals = load(root, "motionsense", "signals")
+    recordings = load(root, "motionsense", "recordings")
+    channels = motionsense_channels(signals, channel_set)
+    out = {"train": ([], [], []), "test": ([], [], [])}
+    for subj, act, _trial, first, n in recordings:
+        split = "test" if int(subj) in MOTIONSENSE_TEST_SUBJECTS else "train"
+        x = channels[first:first + n]
+        for s in range(0, int(n) - window + 1, hop):
+            out[split][0].append(x[s:s + window])
+            out[split][1].append(int(act))
+            out[split][2].append(int(subj))
+    splits = {sp: (np.asarray(v[0], dtype=np.float32), np.asarray(v[1]), np.asarray(v[2]))
+              for sp, v in out.items()}
+    names, units = MOTIONSENSE_CHANNEL_SETS[channel_set]
+    meta = dict(
+        name="motionsense" if channel_set == "user_acc_gyro" else f"motionsense_{channel_set}",
+        description="MotionSense (A_DeviceMotion_data), iPhone 6s in the trousers' front pocket, "
+                    f"50 Hz, 24 subjects, 6 activities; channel set {channel_set}",
+        classes=list(meta_in["class_names"]), channels=names, units=units,
+        sampling_rate_hz=50.0, channel_set=channel_set,
+        source=input_record(root, "motionsense", ["signals", "recordings"]),
+        license=meta_in["license"], citation=meta_in["citation"],
+        how_made=(f"python/mubi/datasets.py motionsense: channel set {channel_set} "
+                  "(total acceleration = gravity + userAcceleration, as Core Motion splits it); "
+                  f"per recording, windows of {window} samples with hop {hop} (a recording shorter "
+                  f"than a window gives none); label = the recording's activity. Test subjects "
+                  f"{list(MOTIONSENSE_TEST_SUBJECTS)} (every 4th subject code, fixed before any "
+                  "training run; the paper does not list its split), train the other 18."))
+    return write_dataset(out_dir, splits, meta)
+
+
 # --------------------------------------------------------------------------------------------
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("what", nargs="+",
                         choices=["all", "uci_har_subset", "uci_har_rebuilt", "daphnet", "wisdm",
-                                 "rebuild_report"])
+                                 "motionsense", "rebuild_report"])
     parser.add_argument("--root", default=DEFAULT_ROOT, help="shared/data folder")
     parser.add_argument("--out", default=DEFAULT_OUT, help="output root (a folder per dataset)")
     parser.add_argument("--hop", type=int, default=UCI_HOP,
@@ -587,7 +650,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     what = set(args.what)
     if "all" in what:
-        what = {"uci_har_subset", "uci_har_rebuilt", "daphnet", "wisdm", "rebuild_report"}
+        what = {"uci_har_subset", "uci_har_rebuilt", "daphnet", "wisdm", "motionsense", "rebuild_report"}
 
     def show(meta):
         print(f"{meta['name']}: window {meta['window']} x {meta['channels_count']}, "
@@ -606,6 +669,10 @@ def main(argv=None):
         show(prepare_daphnet(args.root, os.path.join(args.out, "daphnet")))
     if "wisdm" in what:
         show(prepare_wisdm(args.root, os.path.join(args.out, "wisdm")))
+    if "motionsense" in what:  # both candidate channel sets (the choice is made on validation)
+        for channel_set in MOTIONSENSE_CHANNEL_SETS:
+            name = "motionsense" if channel_set == "user_acc_gyro" else f"motionsense_{channel_set}"
+            show(prepare_motionsense(args.root, os.path.join(args.out, name), channel_set))
     if "rebuild_report" in what:
         rep = rebuild_report(args.root, args.report)
         print(f"rebuild error (MAE body_acc g / body_gyro rad/s / total_acc g) -> {args.report}")
