@@ -112,7 +112,9 @@ TEST_CASE("layer by layer (infer_layer, the firmware's profiler) equals infer();
   float fwhole[6], flayered[6];
   REQUIRE(fmodel->infer(samples.data(), fwhole) == Status::ok);
   CHECK(every_layer(*fmodel, samples.data(), flayered, std::make_index_sequence<F::arch::layer_count>{}));
-  CHECK(std::memcmp(fwhole, flayered, sizeof fwhole) == 0);
+  // Float: the same within rounding (a host build may contract multiply-adds differently when
+  // the layers are inlined into forward() than when run alone; int8 above is exact).
+  for (std::size_t k = 0; k < 6; ++k) CHECK(std::fabs(fwhole[k] - flayered[k]) <= 1e-5f * (1.0f + std::fabs(fwhole[k])));
   auto unbound = std::make_unique<F>();
   CHECK(unbound->infer_layer<0>(samples.data(), flayered) == Status::not_ready);
 }
