@@ -620,7 +620,9 @@ def prepare_motionsense(root, out_dir, channel_set="user_acc_gyro", window=128, 
         name="motionsense" if channel_set == "user_acc_gyro" else f"motionsense_{channel_set}",
         description="MotionSense (A_DeviceMotion_data), iPhone 6s in the trousers' front pocket, "
                     f"50 Hz, 24 subjects, 6 activities; channel set {channel_set}",
-        classes=list(meta_in["class_names"]), channels=names, units=units,
+        # class_names maps "0".."5" to e.g. "dws (walking downstairs)": keep the words in brackets
+        classes=[meta_in["class_names"][str(i)].split("(")[-1].rstrip(")")
+                 for i in range(len(meta_in["class_names"]))], channels=names, units=units,
         sampling_rate_hz=50.0, channel_set=channel_set,
         source=input_record(root, "motionsense", ["signals", "recordings"]),
         license=meta_in["license"], citation=meta_in["citation"],

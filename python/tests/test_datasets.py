@@ -22,6 +22,9 @@ def test_motionsense_windows_labels_subjects_and_channel_sets(tmp_path):
     x_tr, y_tr, s_tr, meta = datasets.read_split(str(tmp_path / "u"), "train")
     x_te, y_te, s_te, _ = datasets.read_split(str(tmp_path / "u"), "test")
     assert x_tr.shape[1:] == (128, 6) and meta["classes_count"] == 6
+    # The authors' label order (ACT_LABELS: dws, ups, wlk, jog, std, sit), by name.
+    assert meta["classes"] == ["walking downstairs", "walking upstairs", "walking", "jogging",
+                               "standing", "sitting"]
     assert len(x_tr) + len(x_te) == sum(per_recording)
     assert set(s_te.tolist()) == set(datasets.MOTIONSENSE_TEST_SUBJECTS)
     assert not set(s_tr.tolist()) & set(datasets.MOTIONSENSE_TEST_SUBJECTS)

@@ -142,6 +142,8 @@ SAMPLE = os.path.join(REPO, "examples", "data", "uci_har_sample")
 COMMANDS = [
     ("mubi.check_blob", [os.path.join(MODELS, "uci_har.mubi")], "crc32"),
     ("mubi.check_blob", [os.path.join(MODELS, "uci_har.int8.mubi")], "crc32"),
+    ("mubi.check_blob", [os.path.join(MODELS, "motionsense.mubi")], "crc32"),
+    ("mubi.check_blob", [os.path.join(MODELS, "motionsense.int8.mubi")], "crc32"),
     ("mubi.int8_ref", [os.path.join(MODELS, "uci_har.int8.mubi"), "--data", SAMPLE,
                        "--compare", os.path.join(MODELS, "uci_har.mubi")], "macro"),
     ("mubi.frontend_tool", ["run", os.path.join(MODELS, "uci_har_raw.int8.mubi"), "--input",
