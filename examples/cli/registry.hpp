@@ -23,6 +23,9 @@ using Compiled = TypeList<
     mubi::MuBiConvLSTM_A1<128, 9, 6>, mubi::MuBiConvLSTM_A2<128, 9, 6>, mubi::MuBiConvLSTM_A3<128, 9, 6>,
     mubi::MuBiConvLSTM_A4<128, 9, 6>, mubi::configs::UciHar<8, 16>, mubi::configs::UciHar<24, 32>,
     mubi::MuBiConvLSTM<128, 9, 6, 16, 24, 5, mubi::FinalStates>, mubi::MuBiConvLSTM<128, 9, 6, 16, 24, 3>,
+    // MotionSense ablations and the 24/32 width (issue 23's table)
+    mubi::MuBiConvLSTM_A1<128, 6, 6>, mubi::MuBiConvLSTM_A2<128, 6, 6>, mubi::MuBiConvLSTM_A3<128, 6, 6>,
+    mubi::MuBiConvLSTM_A4<128, 6, 6>, mubi::configs::MotionSense<24, 32>,
     // the shipped WISDM-2019 watch stand-in: 3 accelerometer channels, 5 activities
     mubi::MuBiConvLSTM<128, 3, 5>>;
 
