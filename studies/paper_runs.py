@@ -2,8 +2,9 @@
 
     PYTHONPATH=python /usr/bin/python3 studies/paper_runs.py [--jobs 2] [--only motionsense|ablations]
 
-Runs go to runs/paper/NAME (git-ignored), each with its log; a run whose metrics.json exists is
-not run again. Once the six MotionSense channel runs exist, the channel set is chosen by the
+Runs go to runs/paper/NAME (git-ignored), each with its log; each finished run's metrics.json is
+also kept as studies/results/paper_runs/NAME.json (committed), and a run with either is not run
+again, so the plan resumes on a fresh checkout. Once the six MotionSense channel runs exist, the channel set is chosen by the
 declared rule (validation macro-F1 only) and written to studies/results/motionsense_channels.json,
 and the MotionSense ablations are queued on that set. The records are collected afterwards by
 studies/paper_tables.py.
@@ -12,6 +13,7 @@ studies/paper_tables.py.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLAN = os.path.join(REPO, "studies", "results", "paper_tables_plan.json")
 CHOICE = os.path.join(REPO, "studies", "results", "motionsense_channels.json")
 RUNS = os.path.join(REPO, "runs", "paper")
+RECORDS = os.path.join(REPO, "studies", "results", "paper_runs")
 
 VARIANT_ARGS = {"A0": [], "A1": ["--variant", "A1"], "A2": ["--variant", "A2"],
                 "A3": ["--variant", "A3"], "A4": ["--variant", "A4"],
@@ -37,12 +40,22 @@ def job(data, variant, seed):
     return out, cmd
 
 
+def record_path(out):
+    return os.path.join(RECORDS, os.path.basename(out) + ".json")
+
+
 def done(out):
-    return os.path.exists(os.path.join(out, "metrics.json"))
+    return os.path.exists(os.path.join(out, "metrics.json")) or os.path.exists(record_path(out))
+
+
+def keep_record(out):
+    os.makedirs(RECORDS, exist_ok=True)
+    shutil.copyfile(os.path.join(out, "metrics.json"), record_path(out))
 
 
 def validation_f1(out):
-    with open(os.path.join(out, "metrics.json")) as fh:
+    path = os.path.join(out, "metrics.json")
+    with open(path if os.path.exists(path) else record_path(out)) as fh:
         return json.load(fh)["validation"]["macro_f1"]
 
 
@@ -104,6 +117,7 @@ def main():
                       flush=True)
                 if proc.returncode != 0:
                     return 1
+                keep_record(out)
         if not queue and not running and ms_queued:
             return 0
 
