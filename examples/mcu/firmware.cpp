@@ -1,16 +1,15 @@
-// mubi on a Cortex-M4F (QEMU mps2-an386): the shipped UCI-HAR model, embedded in flash as a
-// const array generated at build time from the .mubi file and bound zero-copy, classifies a
-// real UCI-HAR sensor stream sample by sample through the streaming runner (one label per
-// hop of 64 samples). The samples arrive over semihosting (standing in for the IMU driver);
-// every classification is compared with the host's scores for the same window
-// (examples/data/uci_har_stream/expected_*.f32, checked against the host library by
-// tests/runtime/test_stream.cpp). Exit code: 0 all equal, 1 any difference, 2 setup failed.
-// Built three times: MUBI_FW_INT8=1 (the product: <= 24 KB flash, <= 4 KB RAM, budget.ld),
-// 0 (float32, for its size), and MUBI_FW_RAW=1 with int8: the model with its front end
-// (examples/models/uci_har_raw.int8.mubi) fed the phone's *raw* accelerometer and gyroscope
-// samples (examples/data/uci_har_stream/raw.f32), compared with the host's int8 scores on
-// the same raw stream (expected_raw_int8.f32, checked by tests/frontend/test_frontend.cpp). No heap: nothing here or in mubi allocates, and the link map
-// has no malloc (CTest checks it).
+// mubi on a Cortex-M4F (QEMU mps2-an386): a shipped model, embedded in flash as a const array
+// generated at build time from the .mubi file and bound zero-copy, classifies a real sensor
+// stream sample by sample through the streaming runner (one label per hop of half a window).
+// The samples arrive over semihosting (standing in for the IMU driver); every classification
+// is compared with the host's scores for the same window (`mubi stream`). Exit code: 0 all
+// equal, 1 any difference, 2 setup failed.
+// What an image runs comes from its generated MUBI_FW_CONFIG header (examples/mcu/CMakeLists.txt,
+// mubi_firmware): the trained network's type, int8 (MUBI_FW_INT8=1) or float32, an optional
+// front end (MUBI_FW_RAW=1: the phone's raw samples in), the stream, the expected scores and
+// the class names. The product image is the int8 UCI-HAR model in the 24 KB flash / 4 KB RAM
+// budget (budget.ld); models.cmake adds the other shipped models. No heap: nothing here or in
+// mubi allocates, and the link map has no malloc (CTest checks it).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -21,11 +20,10 @@
 
 #include <mubi/model/model.hpp>
 #include <mubi/model/quantized.hpp>
-#include <mubi/runtime/stream.hpp>
-#if MUBI_FW_RAW
 #include <mubi/model/with_frontend.hpp>
-#endif
+#include <mubi/runtime/stream.hpp>
 
+#include MUBI_FW_CONFIG  // after mubi: it names mubi's types, and sets MUBI_FW_INT8 and MUBI_FW_RAW
 #include "semihost.hpp"
 
 extern const unsigned char mubi_model_blob[];
@@ -34,14 +32,14 @@ extern "C" std::uint32_t __stack_limit__, __stack_top__;
 
 namespace {
 
-using Trained = mubi::configs::UciHar<>;
+using Trained = fw::Trained;
 #if MUBI_FW_INT8
 using Net = mubi::Int8<Trained>;
 #else
 using Net = mubi::Folded<Trained>;
 #endif
 #if MUBI_FW_RAW
-using Deployed = mubi::WithFrontEnd<mubi::frontends::UciHar, Net>;
+using Deployed = mubi::WithFrontEnd<fw::FrontEnd, Net>;
 #else
 using Deployed = Net;
 #endif
@@ -50,8 +48,7 @@ using Classifier = mubi::BoundModel<Deployed, mubi::backend::Scalar>;
 Classifier model;  // the arena only: the weights stay in flash
 mubi::Stream<Classifier> stream(model);
 
-const char* const kActivities[] = {"WALKING", "WALKING_UPSTAIRS", "WALKING_DOWNSTAIRS",
-                                   "SITTING", "STANDING",         "LAYING"};
+static_assert(sizeof fw::kClasses / sizeof fw::kClasses[0] == Net::output_size, "one class name per output");
 
 // SysTick as a clock of executed instructions: with QEMU's -icount shift=N each instruction
 // takes 2^N ns and SysTick counts the 25 MHz core clock (40 ns), so instructions =
@@ -121,23 +118,21 @@ void profile_layers(const std::int8_t* window, float* scores, std::uint32_t* spe
 int main() {
   paint_stack();
   systick_start();
-  semihost::write(MUBI_FW_RAW    ? "mubi firmware: int8 UCI-HAR model with its front end, raw samples, Cortex-M4F\n"
-                  : MUBI_FW_INT8 ? "mubi firmware: int8 UCI-HAR model, Cortex-M4F\n"
-                                 : "mubi firmware: float32 UCI-HAR model, Cortex-M4F\n");
+  semihost::write(fw::kBanner);
   if (const mubi::Status s = model.bind(mubi_model_blob, mubi_model_blob_size); s != mubi::Status::ok) {
     semihost::write("FAIL: bind: ");
     semihost::write(mubi::to_string(s));
     semihost::write("\n");
     return 2;
   }
-  const int samples = semihost::open(MUBI_FW_STREAM, 1);
-  const int expected = semihost::open(MUBI_FW_EXPECT, 1);
+  const int samples = semihost::open(fw::kStream, 1);
+  const int expected = semihost::open(fw::kExpect, 1);
   if (samples < 0 || expected < 0) {
     semihost::write("FAIL: cannot open the stream or the expected scores\n");
     return 2;
   }
 
-  float sample[decltype(stream)::channels];  // raw: acc x y z (g), gyro x y z (rad/s)
+  float sample[decltype(stream)::channels];  // the model's channels (raw: the front end's)
   float expect[Net::output_size];
   std::uint32_t pushed = 0, mismatches = 0, per_classification = 0, per_sample = 0;
   while (semihost::read(samples, sample, sizeof sample)) {
@@ -160,7 +155,7 @@ int main() {
     semihost::write("  sample ");
     semihost::write(pushed);
     semihost::write(": ");
-    semihost::write(kActivities[stream.label()]);
+    semihost::write(fw::kClasses[stream.label()]);
     semihost::write(ok ? "  (= host)\n" : "  MISMATCH with the host\n");
   }
 
@@ -191,7 +186,7 @@ int main() {
   for (std::size_t i = 0; i < Net::layer_count; ++i) {
     semihost::write("  layer ");
     semihost::write(static_cast<std::uint32_t>(i));
-    line(": ", layer_instructions[i], " instructions");  // 0, 1: conv blocks; 2: BiLSTM; 3: Dense
+    line(": ", layer_instructions[i], " instructions");  // conv blocks, LSTM, Dense in order
   }
   line("instructions/inference ", direct, " (the layers one by one, infer_layer)");
   // The classifying push is this inference plus the window's slide (about 1,600
