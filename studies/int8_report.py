@@ -12,6 +12,14 @@ labels. With --torch it adds the peer baseline: PyTorch's dynamic int8 quantizat
 same checkpoint (examples/models/<name>.pt; int8 weights in the LSTM and Linear layers,
 float activations and state), scored the same way.
 
+    /usr/bin/python3 studies/int8_report.py --mubi build/demo/examples/mubi --seed-runs \
+        [--out studies/results/motionsense_int8_seeds.json]
+
+With --seed-runs it scores every seed of the MotionSense plan instead (runs/paper/
+motionsense_total_acc_gyro_A0_sS, studies/paper_runs.py): each seed's float blob and its
+int8 quantization with the plan's calibration (studies/results/paper_runs/int8/, made here
+if missing), and the mean and sample std of both over the seeds.
+
 Data: ../shared/data/uci_har_subset (as shipped there) and data/motionsense_total_acc_gyro,
 data/daphnet, data/wisdm
 (python/mubi/datasets.py all); a dataset that is missing is skipped with a note.
@@ -62,6 +70,36 @@ def torch_dynamic_int8(name, data, split):
     return 100 * metrics.scores(y, pred, module.config["classes"])["macro_f1"], pred
 
 
+def seed_runs(mubi, split, out_path):
+    import statistics
+    data = os.path.join(REPO, "data", "motionsense_total_acc_gyro")
+    int8_dir = os.path.join(REPO, "studies", "results", "paper_runs", "int8")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in (1, 2, 3):
+            run = f"motionsense_total_acc_gyro_A0_s{seed}"
+            blob = os.path.join(REPO, "runs", "paper", run, "model.mubi")
+            blob8 = os.path.join(int8_dir, run + ".int8.mubi")
+            if not os.path.exists(blob8):
+                subprocess.run([sys.executable, "-m", "mubi.quantize", blob, "--data", data, "--split", "train",
+                                "--input-percentile", "99.9", "--cell-headroom", "1.5", "--out", blob8], check=True)
+            f1, pred = mubi_eval(mubi, blob, data, split, tmp)
+            f1_8, pred8 = mubi_eval(mubi, blob8, data, split, tmp)
+            rows.append(dict(seed=seed, run=f"runs/paper/{run}", int8_blob=os.path.relpath(blob8, REPO),
+                             float_macro_f1=f1, int8_macro_f1=f1_8, same_label=float(np.mean(pred == pred8))))
+            print(f"seed {seed}: float {f1:.2f}  int8 {f1_8:.2f}  same label {100 * rows[-1]['same_label']:.2f}%")
+    summary = {k: dict(mean=round(statistics.mean(r[k] for r in rows), 2),
+                       std=round(statistics.stdev(r[k] for r in rows), 2)) for k in ("float_macro_f1", "int8_macro_f1")}
+    print("mean ± std: float {mean:.2f} ± {std:.2f}".format(**summary["float_macro_f1"]),
+          " int8 {mean:.2f} ± {std:.2f}".format(**summary["int8_macro_f1"]))
+    with open(out_path, "w") as f:
+        json.dump(dict(measured_with="studies/int8_report.py --seed-runs: mubi eval (C++) of each seed's float and "
+                                     "int8 blob on data/motionsense_total_acc_gyro", split=split, rows=rows,
+                       summary=summary), f, indent=1)
+        f.write("\n")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mubi", required=True, help="the mubi command-line tool")
@@ -69,7 +107,11 @@ def main():
     parser.add_argument("--out", help="write the figures as JSON")
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--torch", action="store_true", help="add PyTorch's dynamic int8 baseline")
+    parser.add_argument("--seed-runs", action="store_true", help="score every MotionSense seed, float and int8")
     args = parser.parse_args()
+    if args.seed_runs:
+        return seed_runs(args.mubi, args.split,
+                         args.out or os.path.join(REPO, "studies", "results", "motionsense_int8_seeds.json"))
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
