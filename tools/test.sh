@@ -1,9 +1,11 @@
 #!/bin/sh
 # Quick start, command 2: every test, built with g++ and clang, as C++17 and C++20, with
-# -Wall -Wextra -Wpedantic -Werror, and once more with g++ -O3 -march=native; then the whole
+# -Wall -Wextra -Wpedantic -Werror, and once more with g++ -O3 -march=native (-Werror) and with
+# clang++ -O3 -march=native as a user configures it; then the whole
 # suite again under AddressSanitizer + UndefinedBehaviorSanitizer, with a replay of the
 # fuzzing corpus and a one-minute fuzzing run; and the Cortex-M4F firmware (int8 and float) cross-built and run under QEMU. Build
-# trees live in build/<compiler>-c++<std>/, build/g++-native/, build/m4/ and build/sanitize/.
+# trees live in build/<compiler>-c++<std>/, build/g++-native/, build/clang-native/, build/m4/ and
+# build/sanitize/.
 set -eu
 cd "$(dirname "$0")/.."
 tools/deps.sh test
@@ -24,6 +26,14 @@ echo "=== g++, C++17, -O3 -march=native ==="
 dir=build/g++-native
 cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_CXX_FLAGS="-O3 -march=native" -DMUBI_WERROR=ON -DMUBI_SIMD_TESTS=OFF >/dev/null
+cmake --build "$dir" -j"$jobs"
+ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+# The same build exactly as a user configures it with clang: their flags only, tests on (the
+# default), no -Werror (the project's own flag, never forced on a consumer).
+echo "=== clang++, C++17, -O3 -march=native, a user's configuration ==="
+dir=build/clang-native
+cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_CXX_FLAGS="-O3 -march=native" >/dev/null
 cmake --build "$dir" -j"$jobs"
 ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 echo "=== Cortex-M4F firmware (arm-none-eabi-gcc -Os), under QEMU mps2-an386 ==="
