@@ -15,12 +15,11 @@ import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch", reason="training needs Debian's python3-torch")
 
-from mubi import datasets  # noqa: E402
+from test_train import make_dataset  # noqa: E402  (pytest puts this directory on the path)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -32,30 +31,12 @@ def paper_runs():
     return module
 
 
-def make_dataset(path):
-    """The paper's MotionSense shape (128 x 6, 6 classes): 4 training subjects, 1 test subject."""
-    rng = np.random.default_rng(11)
-    splits = {}
-    for name, subjects in (("train", range(1, 5)), ("test", (5,))):
-        xs, ys, ss = [], [], []
-        for s in subjects:
-            for c in range(6):
-                for _ in range(4):
-                    x = rng.normal(0, 1, (128, 6)).astype(np.float32)
-                    x[:, c] += 1.5
-                    xs.append(x)
-                    ys.append(c)
-                    ss.append(s)
-        splits[name] = (np.stack(xs), np.array(ys), np.array(ss))
-    datasets.write_dataset(path, splits, dict(name="tiny128", classes=[f"c{i}" for i in range(6)],
-                                              channels=[f"ch{i}" for i in range(6)]))
-
-
 @pytest.mark.parametrize("variant", list(paper_runs().VARIANT_ARGS))
 def test_plan_network_trains_and_runs_in_cpp(tmp_path, variant):
     plan = paper_runs()
     data = str(tmp_path / "tiny128")
-    make_dataset(data)
+    # The paper's MotionSense shape (128 x 6, 6 classes): 4 training subjects, 1 test subject.
+    make_dataset(data, window=128, channels=6, train=range(1, 5), test=(5,), per_class=4, offset=1.5, seed=11)
     out, cmd = plan.job(data, variant, 1)
     out = str(tmp_path / os.path.basename(out))
     cmd = cmd[:cmd.index("--out")] + ["--out", out] + cmd[cmd.index("--out") + 2:]

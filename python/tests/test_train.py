@@ -80,23 +80,24 @@ def study(name):
 BN_STATS = ("running_mean", "running_var", "num_batches_tracked")
 
 
-def make_dataset(path):
-    """6 classes, 7 training subjects, 2 test subjects; class-dependent offsets plus noise."""
-    rng = np.random.default_rng(7)
+def make_dataset(path, window=32, channels=9, train=range(1, 8), test=(8, 9), per_class=6, offset=2.0, seed=7):
+    """6 classes, `per_class` windows of each per subject; class-dependent offsets plus noise.
+    (The defaults are this module's dataset; test_paper_runs.py makes the paper's 128 x 6 shape.)"""
+    rng = np.random.default_rng(seed)
     splits = {}
-    for name, subjects in (("train", range(1, 8)), ("test", (8, 9))):
+    for name, subjects in (("train", train), ("test", test)):
         xs, ys, ss = [], [], []
         for s in subjects:
             for c in range(6):
-                for _ in range(6):
-                    x = rng.normal(0, 1, (32, 9)).astype(np.float32)
-                    x[:, c] += 2.0
+                for _ in range(per_class):
+                    x = rng.normal(0, 1, (window, channels)).astype(np.float32)
+                    x[:, c] += offset
                     xs.append(x)
                     ys.append(c)
                     ss.append(s)
         splits[name] = (np.stack(xs), np.array(ys), np.array(ss))
     datasets.write_dataset(path, splits, dict(name="tiny", classes=[f"c{i}" for i in range(6)],
-                                              channels=[f"ch{i}" for i in range(9)]))
+                                              channels=[f"ch{i}" for i in range(channels)]))
 
 
 def train(*args):
