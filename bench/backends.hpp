@@ -1,8 +1,11 @@
-// The backends a benchmark build has: scalar always, xsimd and Eigen when found by CMake.
+// The backends a benchmark build has: scalar always; the best xsimd-based backend the build's
+// flags allow (backend/default.hpp: Sse2 without -march, Avx2 / Avx2Vnni / Avx512 with it,
+// Xsimd<> on Arm) and Eigen when found by CMake.
 #pragma once
 
 #ifdef MUBI_HAVE_XSIMD
-#include <mubi/backend/xsimd.hpp>
+#include <mubi/backend/default.hpp>
+using BenchSimd = mubi::backend::Default;
 #define MUBI_BENCH_XSIMD(...) __VA_ARGS__
 #else
 #define MUBI_BENCH_XSIMD(...) ((void)0)

@@ -100,7 +100,7 @@ void register_int8_layer(const char* label) {
 template <std::size_t I>
 void register_int8(const char* label) {
   register_int8_layer<I, mubi::backend::Scalar>(label);
-  MUBI_BENCH_XSIMD(register_int8_layer<I, mubi::backend::Xsimd<>>(label));
+  MUBI_BENCH_XSIMD(register_int8_layer<I, BenchSimd>(label));
 }
 
 using Conv1 = mubi::Conv1DLayer<mubi::Shape<128, 9>, 16, 5>;
@@ -120,7 +120,7 @@ void register_layer(const char* label) {
 template <class L>
 void register_all(const char* label) {
   register_layer<L, mubi::backend::Scalar>(label);
-  MUBI_BENCH_XSIMD(register_layer<L, mubi::backend::Xsimd<>>(label));
+  MUBI_BENCH_XSIMD(register_layer<L, BenchSimd>(label));
   MUBI_BENCH_EIGEN(register_layer<L, mubi::backend::Eigen>(label));
 }
 
@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
   register_int8<2>("int8 BiLSTM 32x16->24 last");
   register_int8<3>("int8 Dense 48->6");
   benchmark::RegisterBenchmark("LSTM step 16->24/scalar", lstm_step<mubi::backend::Scalar>);
-  MUBI_BENCH_XSIMD(benchmark::RegisterBenchmark("LSTM step 16->24/xsimd", lstm_step<mubi::backend::Xsimd<>>));
+  MUBI_BENCH_XSIMD(benchmark::RegisterBenchmark((std::string("LSTM step 16->24/") + BenchSimd::name).c_str(), lstm_step<BenchSimd>));
   MUBI_BENCH_EIGEN(benchmark::RegisterBenchmark("LSTM step 16->24/eigen", lstm_step<mubi::backend::Eigen>));
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

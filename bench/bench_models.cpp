@@ -14,6 +14,7 @@
 #include <mubi/mubi.hpp>
 
 #include "backends.hpp"
+#include "bench_models.hpp"
 
 namespace {
 
@@ -78,7 +79,7 @@ void register_window(const char* name) {
 template <class D>
 void register_backends(const char* name) {
   register_window<D, mubi::backend::Scalar>(name);
-  MUBI_BENCH_XSIMD(register_window<D, mubi::backend::Xsimd<>>(name));
+  MUBI_BENCH_XSIMD(register_window<D, BenchSimd>(name));
   MUBI_BENCH_EIGEN(register_window<D, mubi::backend::Eigen>(name));
 }
 
@@ -86,6 +87,16 @@ template <class Arch>
 void register_model(const char* name) {
   register_backends<mubi::Folded<Arch>>(name);
   register_backends<mubi::Int8<Arch>>(name);
+}
+
+// Runtime dispatch (mubi_dispatch(), bench/CMakeLists.txt): what a build without -march runs.
+template <class D>
+void register_dispatched(const char* name) {
+#ifdef MUBI_BENCH_DISPATCH
+  register_window<D, mubi::backend::Dispatched>(name);
+#else
+  (void)name;
+#endif
 }
 
 }  // namespace
@@ -99,6 +110,8 @@ int main(int argc, char** argv) {
   register_model<mubi::configs::UniMib<>>("unimib");
   register_model<mubi::configs::Skoda<>>("skoda");
   register_model<mubi::configs::Daphnet<>>("daphnet");
+  register_dispatched<mubi::Folded<mubi::configs::UciHar<>>>("uci_har");
+  register_dispatched<mubi::Int8<mubi::configs::UciHar<>>>("uci_har");
   // Batch API, UCI-HAR: 1 worker, then every hardware thread (argument 0).
   benchmark::RegisterBenchmark("batch uci_har/default", [](benchmark::State& st) {
     batch<mubi::Folded<mubi::configs::UciHar<>>, mubi::backend::Default>(st, "uci_har");
@@ -106,6 +119,14 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("batch uci_har int8/default", [](benchmark::State& st) {
     batch<mubi::Int8<mubi::configs::UciHar<>>, mubi::backend::Default>(st, "uci_har");
   })->Arg(1)->Arg(0)->UseRealTime();
+#ifdef MUBI_BENCH_DISPATCH
+  benchmark::RegisterBenchmark("batch uci_har/dispatched", [](benchmark::State& st) {
+    batch<mubi::Folded<mubi::configs::UciHar<>>, mubi::backend::Dispatched>(st, "uci_har");
+  })->Arg(1)->Arg(0)->UseRealTime();
+  benchmark::RegisterBenchmark("batch uci_har int8/dispatched", [](benchmark::State& st) {
+    batch<mubi::Int8<mubi::configs::UciHar<>>, mubi::backend::Dispatched>(st, "uci_har");
+  })->Arg(1)->Arg(0)->UseRealTime();
+#endif
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -18,10 +18,13 @@
 #include <mubi/mubi.hpp>
 
 #include "common/window_dataset.hpp"
+#include "demo_models.hpp"
 
-using Trained = mubi::configs::UciHar<>;  // 128 x 9 window -> 6 activities
-using Net = mubi::Folded<Trained>;
-using Net8 = mubi::Int8<Trained>;
+using demo::Net;
+using demo::Net8;
+using demo::RawNet;
+using demo::RawNet8;
+using demo::Trained;
 
 static mubi::Model<Net> loaded;        // static storage: weights + arena, no heap
 static mubi::BoundModel<Net> bound;    // arena only; weights stay in the blob
@@ -60,9 +63,16 @@ double median_us(const M& model, const examples::WindowDataset& data) {
   return rounds[rounds.size() / 2];
 }
 
+// Which kernels a model runs: its backend, or for runtime dispatch the instruction set chosen.
+template <class M>
+static std::string kernels_in_use(const M& model) {
+  if constexpr (M::is_dispatched)
+    return std::string("dispatched at load: ") + mubi::to_string(model.isa()) + " kernels";
+  else
+    return std::string(M::backend::name) + " backend";
+}
+
 // Raw samples in: the front end stored in the blob makes the network's 9 channels.
-using RawNet = mubi::WithFrontEnd<mubi::frontends::UciHar, Net>;
-using RawNet8 = mubi::WithFrontEnd<mubi::frontends::UciHar, Net8>;
 static mubi::Model<RawNet> raw_model;
 static mubi::Model<RawNet8> raw_model8;
 
@@ -150,7 +160,7 @@ int main(int argc, char** argv) {
   }
 
   std::printf("mubi demo: μBi-ConvLSTM on real UCI-HAR test windows\n");
-  std::printf("  model   %s (%s backend)\n", model_path.c_str(), mubi::Model<Net>::backend::name);
+  std::printf("  model   %s (%s)\n", model_path.c_str(), kernels_in_use(loaded).c_str());
   std::printf("          %s (int8)\n", int8_path.c_str());
   std::printf("  data    %s: %zu windows of 128 x 9 raw sensor values (2.56 s at 50 Hz)\n\n", data_dir.c_str(),
               data.count);

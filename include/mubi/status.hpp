@@ -24,6 +24,8 @@ enum class Status : unsigned char {
   non_finite_coefficient,  // NaN or infinity among a front end's filter coefficients
   unstable_filter,         // a second-order section not normalized (a0 = 1) or with a pole on or outside |z| = 1
   channel_out_of_range,    // a Select stage names a channel the bank before it does not have
+  // runtime dispatch
+  isa_unavailable,  // select_isa(): this CPU lacks the instruction set, or the build has no kernels for it
 };
 
 constexpr const char* to_string(Status s) noexcept {
@@ -47,6 +49,7 @@ constexpr const char* to_string(Status s) noexcept {
     case Status::non_finite_coefficient: return "non_finite_coefficient";
     case Status::unstable_filter: return "unstable_filter";
     case Status::channel_out_of_range: return "channel_out_of_range";
+    case Status::isa_unavailable: return "isa_unavailable";
   }
   return "unknown_status";
 }

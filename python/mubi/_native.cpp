@@ -172,7 +172,7 @@ PYBIND11_MODULE(_native, m) {
       .def_property_readonly("classes", &Model::classes);
   m.def("status_names", [] {
     py::list names;
-    for (int i = 0; i <= static_cast<int>(mubi::Status::channel_out_of_range); ++i)
+    for (int i = 0; i <= static_cast<int>(mubi::Status::isa_unavailable); ++i)
       names.append(mubi::to_string(static_cast<mubi::Status>(i)));
     return names;
   });

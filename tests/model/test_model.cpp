@@ -7,6 +7,9 @@
 #include <type_traits>
 
 #include <mubi/mubi.hpp>
+#ifdef MUBI_TEST_XSIMD
+#include <mubi/backend/xsimd.hpp>
+#endif
 
 #include "backends.hpp"
 #include "test_util.hpp"
@@ -97,6 +100,18 @@ TEST_CASE("the last-step BiLSTM runs one backward step") {
 static_assert(mubi::backend::conforms<mubi::backend::Scalar>);
 #ifdef MUBI_TEST_XSIMD
 static_assert(mubi::backend::conforms<mubi::backend::Xsimd<>>);
+#if defined(__SSE2__)
+static_assert(mubi::backend::conforms<mubi::backend::Sse2>);
+#endif
+#ifdef MUBI_TEST_AVX2
+static_assert(mubi::backend::conforms<mubi::backend::Avx2>);
+#endif
+#ifdef MUBI_TEST_AVX2_VNNI
+static_assert(mubi::backend::conforms<mubi::backend::Avx2Vnni>);
+#endif
+#ifdef MUBI_TEST_AVX512
+static_assert(mubi::backend::conforms<mubi::backend::Avx512>);
+#endif
 #endif
 #ifdef MUBI_TEST_EIGEN
 static_assert(mubi::backend::conforms<mubi::backend::Eigen>);

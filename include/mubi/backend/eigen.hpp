@@ -11,7 +11,7 @@
 
 namespace mubi::backend {
 
-struct Eigen : Scalar {
+struct Eigen : ScalarKernels<Eigen> {
   static constexpr const char* name = "eigen";
 
   template <std::size_t In, std::size_t N>
@@ -36,7 +36,7 @@ struct Eigen : Scalar {
   static void conv1d(const float* w, const float* bias, const float* in, float* out) noexcept {
     constexpr std::size_t pad = (K - 1) / 2;
     if constexpr (T < K) {
-      Scalar::conv1d<T, C, F, K>(w, bias, in, out);
+      ScalarKernels<Eigen>::conv1d<T, C, F, K>(w, bias, in, out);
     } else {
       constexpr int R = int{T - 2 * pad}, KC = int{K * C}, Fi = int{F};
       using Xm = ::Eigen::Matrix<float, R, KC, (KC > 1 ? ::Eigen::RowMajor : ::Eigen::ColMajor)>;
@@ -47,8 +47,8 @@ struct Eigen : Scalar {
       ::Eigen::Map<Ym> y(out + pad * F);
       y.noalias() = x * ::Eigen::Map<const Wm>(w);
       y.rowwise() += ::Eigen::Map<const Bv>(bias);
-      Scalar::conv1d_steps<T, C, F, K>(w, bias, in, out, 0, pad);
-      Scalar::conv1d_steps<T, C, F, K>(w, bias, in, out, T - pad, T);
+      ScalarKernels<Eigen>::conv1d_steps<T, C, F, K>(w, bias, in, out, 0, pad);
+      ScalarKernels<Eigen>::conv1d_steps<T, C, F, K>(w, bias, in, out, T - pad, T);
     }
   }
 

@@ -1,7 +1,10 @@
 // mubi: the portable scalar backend: the reference kernels, the MCU backend, no dependencies.
 // Every backend provides the same static kernels with the same weight layouts (outputs
 // contiguous, docs/format.md); layers call them as B::template kernel<sizes...>(...).
-// The other backends derive from Scalar and replace the kernels they speed up.
+// ScalarKernels<Self> is CRTP: a backend Self derives from it, replaces the kernels it speeds
+// up, and the helpers here (gemm_acc's rows, dot_prepared_s8, ...) call Self's kernels, not
+// these. Each backend instantiates its own copy (ScalarKernels<Avx2>::relu is not
+// ScalarKernels<Scalar>::relu), so a tail compiled for AVX2 never stands in for the baseline's.
 // Loops run over outputs innermost, so host compilers auto-vectorise them without changing
 // the order of any sum.
 #pragma once
@@ -22,8 +25,8 @@
 
 namespace mubi::backend {
 
-struct Scalar {
-  static constexpr const char* name = "scalar";
+template <class Self>
+struct ScalarKernels {
 
   // y[n] += sum_i x[i] * w[i][n]   (w: In x N, row-major).
   template <std::size_t In, std::size_t N>
@@ -52,7 +55,7 @@ struct Scalar {
   // an LSTM's input projection for several steps at once, off the recurrence's critical path.
   template <std::size_t In, std::size_t N, std::size_t M>
   static void gemm_acc(const float* w, const float* x, float* y) noexcept {
-    for (std::size_t m = 0; m < M; ++m) gemv_acc<In, N>(w, x + m * In, y + m * N);
+    for (std::size_t m = 0; m < M; ++m) Self::template gemv_acc<In, N>(w, x + m * In, y + m * N);
   }
 
   // 'same' Conv1D, stride 1: out[t][f] = bias[f] + sum_{k,c} w[k][c][f] * in[t + k - pad][c],
@@ -209,7 +212,7 @@ struct Scalar {
   template <std::size_t N, std::size_t R>
   static void dot_prepared_s8(const RowsRef<N, R>& rows, const std::int8_t* x, const std::int32_t* bias,
                               std::int32_t* acc) noexcept {
-    dot_rows_s8<N, R>(rows.w, x, bias, acc);
+    Self::template dot_rows_s8<N, R>(rows.w, x, bias, acc);
   }
 
   // A conv block's epilogue: max-pooling of P steps' accumulators (acc[p * F + f]; P = 1: no
@@ -307,6 +310,11 @@ struct Scalar {
       h[j] = o * math::tanh(c[j]);
     }
   }
+};
+
+// The reference backend.
+struct Scalar : ScalarKernels<Scalar> {
+  static constexpr const char* name = "scalar";
 };
 
 }  // namespace mubi::backend

@@ -12,6 +12,12 @@
 
 #include "../backend/contract.hpp"
 #include "../backend/default.hpp"
+#if defined(__SSE2__) && defined(__has_include)
+#if __has_include(<xsimd/xsimd.hpp>)
+#include "../dispatch/dispatch.hpp"
+#define MUBI_HAS_DISPATCH 1
+#endif
+#endif
 #include "../format/blob.hpp"
 #include "../format/validate.hpp"
 #include "../status.hpp"
@@ -31,11 +37,29 @@ struct alignas(kAlign) ByteBuffer {
   unsigned char data[N > 0 ? N : 1];
 };
 
+// What a dispatched model calls: the kernels chosen at load()/bind() (a base, so that it
+// takes no space in the other models).
+template <class Arch, bool Dispatched>
+struct KernelChoice {};
+#ifdef MUBI_HAS_DISPATCH
+template <class B>
+inline constexpr bool is_dispatched = std::is_same_v<B, backend::Dispatched>;
+template <class Arch>
+struct KernelChoice<Arch, true> {
+  const dispatch::Kernels<Arch>* kernels = nullptr;
+  bool selected = false;  // select_isa() was called: load()/bind() keep that choice
+};
+#else
+template <class B>
+inline constexpr bool is_dispatched = false;
+#endif
+
 }  // namespace detail
 
 template <class Arch, bool OwnsWeights, class Backend>
-class BasicModel {
-  static_assert(backend::conforms<Backend>,
+class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Backend>> {
+  using Choice = detail::KernelChoice<Arch, detail::is_dispatched<Backend>>;
+  static_assert(detail::is_dispatched<Backend> || backend::conforms<Backend>,
                 "mubi: this backend does not implement the backend contract (backend/contract.hpp): a kernel is "
                 "missing or takes other parameters");
 
@@ -51,6 +75,7 @@ class BasicModel {
   // Caller-owned arena, for running one model from several threads (one arena each).
   using Arena = detail::ByteBuffer<Arch::arena_bytes>;
   static constexpr bool is_int8 = Arch::dtype == DType::i8;
+  static constexpr bool is_dispatched = detail::is_dispatched<Backend>;
 
   // Zero-copy: the model reads weights from `data` for as long as it stays bound, so the
   // blob must outlive it (e.g. a const array in flash). The payload must be 16-byte aligned.
@@ -60,6 +85,7 @@ class BasicModel {
     format::Match matched;
     if (const Status s = format::validate<Arch>(v, format::Use::bind, matched); s != Status::ok) return s;
     weights_ = v.payload();
+    choose_kernels();
     return Status::ok;
   }
 
@@ -78,11 +104,13 @@ class BasicModel {
         if (const Status s = detail::fold_payload<Source, Arch>(v.payload(), nullptr); s != Status::ok) return s;
         detail::fold_payload<Source, Arch>(v.payload(), storage_.data);
         weights_ = storage_.data;
+        choose_kernels();
         return Status::ok;
       }
     }
     std::memcpy(storage_.data, v.payload(), Arch::weight_bytes);
     weights_ = storage_.data;
+    choose_kernels();
     return Status::ok;
   }
 
@@ -94,7 +122,10 @@ class BasicModel {
   Status infer(const float* in, float* out) noexcept { return infer(in, out, arena_); }
   Status infer(const float* in, float* out, Arena& arena) const noexcept {
     if (!ready()) return Status::not_ready;
-    Arch::template forward<Backend>(weights_, in, out, arena.data);
+    if constexpr (is_dispatched)
+      Choice::kernels->forward(weights_, in, out, arena.data);
+    else
+      Arch::template forward<Backend>(weights_, in, out, arena.data);
     return Status::ok;
   }
   Status infer(const InputArray& in, OutputArray& out) noexcept { return infer(in.data(), out.data()); }
@@ -104,34 +135,71 @@ class BasicModel {
   Status quantize_sample(const float* sample, std::int8_t* q) const noexcept {
     static_assert(is_int8, "mubi: quantize_sample() is for int8 models (Int8<Arch>)");
     if (!ready()) return Status::not_ready;
-    Arch::template quantize_sample<Backend>(weights_, sample, q);
+    if constexpr (is_dispatched)
+      Choice::kernels->quantize_sample(weights_, sample, q);
+    else
+      Arch::template quantize_sample<Backend>(weights_, sample, q);
     return Status::ok;
   }
   Status infer_quantized(const std::int8_t* in, float* out, Arena& arena) const noexcept {
     static_assert(is_int8, "mubi: infer_quantized() is for int8 models (Int8<Arch>)");
     if (!ready()) return Status::not_ready;
-    Arch::template forward<Backend>(weights_, in, out, arena.data);
+    if constexpr (is_dispatched)
+      Choice::kernels->forward_quantized(weights_, in, out, arena.data);
+    else
+      Arch::template forward<Backend>(weights_, in, out, arena.data);
     return Status::ok;
   }
   Status infer_quantized(const std::int8_t* in, float* out) noexcept { return infer_quantized(in, out, arena_); }
   // Layer I of the network alone, in the model's arena, as infer() runs it (a profiler's
   // hook: run I = 0 .. layer_count - 1 in order on one window; the Cortex-M4F firmware's
   // per-layer instruction report). `in` is the window for I = 0, `out` the logits for the last.
+  // A dispatched model runs its layers on the baseline kernels here.
   template <std::size_t I, class InT>
   Status infer_layer(const InT* in, float* out) noexcept {
     if (!ready()) return Status::not_ready;
-    Arch::template forward_layer<Backend, I>(weights_, in, out, arena_.data);
+    Arch::template forward_layer<StaticBackend, I>(weights_, in, out, arena_.data);
     return Status::ok;
   }
 
+#ifdef MUBI_HAS_DISPATCH
+  // Dispatched models: the instruction set whose kernels run (the best this CPU has among
+  // those registered, chosen at load()/bind()), and a choice of another (tests, benchmarks):
+  // isa_unavailable, and no change, where this CPU lacks it or the build has no kernels for it.
+  Isa isa() const noexcept {
+    static_assert(is_dispatched, "mubi: isa() is for Model<Arch, backend::Dispatched>");
+    return Choice::kernels ? Choice::kernels->isa : dispatch::best_kernels<Arch>()->isa;
+  }
+  Status select_isa(Isa isa) noexcept {
+    static_assert(is_dispatched, "mubi: select_isa() is for Model<Arch, backend::Dispatched>");
+    const dispatch::Kernels<Arch>* k = dispatch::kernels_for<Arch>(isa);
+    if (k == nullptr) return Status::isa_unavailable;
+    Choice::kernels = k;
+    Choice::selected = true;
+    return Status::ok;
+  }
+#endif
+
  private:
+#ifdef MUBI_HAS_DISPATCH
+  using StaticBackend = std::conditional_t<is_dispatched, ::mubi::backend::Dispatched::baseline, Backend>;
+#else
+  using StaticBackend = Backend;
+#endif
+  void choose_kernels() noexcept {
+#ifdef MUBI_HAS_DISPATCH
+    if constexpr (is_dispatched)
+      if (!Choice::selected) Choice::kernels = dispatch::best_kernels<Arch>();
+#endif
+  }
   struct NoStorage {};
   std::conditional_t<OwnsWeights, detail::ByteBuffer<Arch::weight_bytes>, NoStorage> storage_{};
   Arena arena_{};
   const unsigned char* weights_ = nullptr;
 };
 
-// Backend: backend::Scalar, backend::Xsimd<>, backend::Eigen, or the build's default.
+// Backend: backend::Scalar, an ISA's (backend::Sse2, Avx2, Avx2Vnni, Avx512), Xsimd<> (NEON),
+// Eigen, Dispatched (runtime dispatch), or the build's default (backend/default.hpp).
 template <class Arch, class Backend = backend::Default>
 using Model = BasicModel<Arch, true, Backend>;
 template <class Arch, class Backend = backend::Default>
