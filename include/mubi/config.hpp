@@ -18,6 +18,14 @@
 #else
 #define MUBI_NOINLINE
 #endif
+// A small helper shared by every backend, always inlined: left out of line it would be one weak
+// symbol for all of a binary's per-ISA units (runtime dispatch, dispatch/dispatch.hpp), and the
+// linker might keep the copy compiled with AVX-512 for a CPU without it.
+#if defined(__GNUC__) || defined(__clang__)
+#define MUBI_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MUBI_ALWAYS_INLINE inline
+#endif
 // Out of line on 32-bit Arm (microcontrollers: one copy of a layer's code), inlined elsewhere.
 #if defined(__arm__) && !defined(__aarch64__)
 #define MUBI_LAYER_NOINLINE MUBI_NOINLINE

@@ -7,6 +7,7 @@ foreach(step IN ITEMS
     "${CMAKE_COMMAND};-S;${SOURCE_DIR}/tests/install_consumer;-B;${WORK_DIR}/consumer;-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix;-DCMAKE_CXX_COMPILER=${CXX}"
     "${CMAKE_COMMAND};--build;${WORK_DIR}/consumer"
     "${WORK_DIR}/consumer/consumer"
+    "${WORK_DIR}/consumer/consumer_dispatch"
     "${CMAKE_COMMAND};-S;${SOURCE_DIR}/tests/subdir_consumer;-B;${WORK_DIR}/subdir;-DMUBI_SOURCE_DIR=${SOURCE_DIR};-DCMAKE_CXX_COMPILER=${CXX}"
     "${CMAKE_COMMAND};--build;${WORK_DIR}/subdir"
     "${WORK_DIR}/subdir/consumer")

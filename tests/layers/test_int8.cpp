@@ -365,3 +365,48 @@ TEST_CASE("int8 input quantization saturates and maps NaN to the zero point") {
   CHECK(q[5] == 127);
   CHECK(q[6] == -128);
 }
+
+#ifdef MUBI_TEST_AVX2
+namespace {
+// Avx2's kernels, counting the row preparations that re-lay int8 rows out.
+struct CountingAvx2 : backend::x86::Avx2Kernels<CountingAvx2, xsimd::fma3<xsimd::avx2>, false> {
+  static constexpr const char* name = "avx2 (counting)";
+  static inline int prepares = 0;
+  template <std::size_t N, std::size_t R, class Rows>
+  static void prepare_rows_s8(const std::int8_t* w, Rows& rows) noexcept {
+    if constexpr (relays_rows<N, R>) ++prepares;
+    Avx2Kernels::template prepare_rows_s8<N, R>(w, rows);
+  }
+};
+}  // namespace
+
+TEST_CASE("prepared once: load() and bind() re-lay the int8 rows out, infer() only reads them") {
+  using Q = Int8<configs::UciHar<>>;
+  static_assert(Q::prepared_bytes<CountingAvx2> > 0 && Q::prepared_bytes<backend::Scalar> == 0);
+  const auto blob = test::read_bytes(test::golden_dir() + "/uci_har.int8.mubi");
+  const auto input = test::read_floats(test::golden_dir() + "/uci_har.int8.input.f32");
+  REQUIRE(input.size() >= 4 * Q::input_size);
+  auto model = std::make_unique<Model<Q, CountingAvx2>>();
+  auto reference = std::make_unique<Model<Q, backend::Scalar>>();
+  REQUIRE(reference->load(blob.data(), blob.size()) == Status::ok);
+  CountingAvx2::prepares = 0;
+  REQUIRE(model->load(blob.data(), blob.size()) == Status::ok);
+  CHECK(CountingAvx2::prepares == 4);  // two conv blocks, the LSTM's two directions
+  for (std::size_t w = 0; w < 4; ++w) {
+    float got[Q::output_size], want[Q::output_size];
+    REQUIRE(model->infer(input.data() + w * Q::input_size, got) == Status::ok);
+    REQUIRE(reference->infer(input.data() + w * Q::input_size, want) == Status::ok);
+    CHECK(std::memcmp(got, want, sizeof got) == 0);
+  }
+  CHECK(CountingAvx2::prepares == 4);  // none per window
+  test::Bytes aligned(blob);
+  auto bound = std::make_unique<BoundModel<Q, CountingAvx2>>();
+  REQUIRE(bound->bind(aligned.data(), aligned.size()) == Status::ok);
+  CHECK(CountingAvx2::prepares == 8);
+  // The control: the forward pass without prepared weights does count per window.
+  alignas(64) static unsigned char arena[Q::arena_bytes];
+  float out[Q::output_size];
+  Q::forward<CountingAvx2>(model->weights(), input.data(), out, arena);
+  CHECK(CountingAvx2::prepares == 12);
+}
+#endif

@@ -5,7 +5,12 @@
 // message). Scalar (backend/scalar.hpp) is the definition: every other backend must give
 // the same int8 results bit for bit and float results within rounding (the golden tests hold
 // every backend of a build to both). Adding a backend (NEON, Helium...) means implementing
-// this list, nothing else; deriving from Scalar supplies every kernel not overridden.
+// this list, nothing else: `struct MyBackend : ScalarKernels<MyBackend>` (CRTP) supplies every
+// kernel not overridden, and Scalar's helpers (gemm_acc's rows, dot_prepared_s8 on rows where
+// they are) then call MyBackend's kernels. One backend per instruction set, named by it
+// (backend/x86/: Sse2, Avx2, Avx2Vnni, Avx512; Xsimd<> for NEON), so that one type means the
+// same code in every translation unit (runtime dispatch compiles each in its own, with its
+// flags: dispatch/dispatch.hpp).
 //
 // General rules (CMSIS-NN's way of writing a kernel's contract):
 //   - Sizes are template parameters (compile-time), pointers are the data; no kernel
@@ -44,8 +49,13 @@
 //   relays_rows<N, R>                  constexpr bool: whether prepare_rows_s8 re-lays rows out.
 //   PreparedRows<N, R>                 what prepare_rows_s8 makes (a reference to the rows
 //                                      where they are, or a re-laid copy of them).
-//   prepare_rows_s8<N, R>(w, rows)     once per call of a layer that runs the same rows many
-//                                      times (a conv block's steps, an LSTM's recurrence).
+//   prepare_rows_s8<N, R>(w, rows)     once, at load()/bind(), for a layer that runs the same
+//                                      rows many times (a conv block's steps, an LSTM's
+//                                      recurrence): the model keeps the PreparedRows in its
+//                                      own storage (model/sequential.hpp, prepare()), so
+//                                      infer() does no weight work. Where relays_rows holds,
+//                                      PreparedRows must be trivially copyable and at most
+//                                      32-byte aligned.
 //   dot_prepared_s8<N, R>(rows, x, bias, acc)
 //                                      dot_rows_s8 on prepared rows. Where relays_rows holds,
 //                                      the backend also has PackedActivation (its element

@@ -128,7 +128,7 @@ struct NoWeights : FloatValues {
 // starting on a 16-byte boundary (the blob payload has the same layout, so bind() is a
 // pointer assignment). tensor_offset(t, N) is the block's size.
 template <std::size_t N>
-constexpr std::size_t tensor_offset_bytes(const std::array<TensorSpec, N>& t, std::size_t i) {
+MUBI_ALWAYS_INLINE constexpr std::size_t tensor_offset_bytes(const std::array<TensorSpec, N>& t, std::size_t i) {
   std::size_t off = 0;
   for (std::size_t k = 0; k < i && k < N; ++k) off += align_up(t[k].count * dtype_size(t[k].dtype));
   return off;
@@ -136,7 +136,7 @@ constexpr std::size_t tensor_offset_bytes(const std::array<TensorSpec, N>& t, st
 
 // The same in floats, for float layers (all of whose tensors are float32).
 template <std::size_t N>
-constexpr std::size_t tensor_offset(const std::array<TensorSpec, N>& t, std::size_t i) {
+MUBI_ALWAYS_INLINE constexpr std::size_t tensor_offset(const std::array<TensorSpec, N>& t, std::size_t i) {
   return tensor_offset_bytes(t, i) / sizeof(float);
 }
 
@@ -147,7 +147,7 @@ constexpr std::size_t tensor_floats(const std::array<TensorSpec, N>& t) {
 
 // A typed view of tensor i of a layer's weight block `w` (16-byte aligned).
 template <class T, std::size_t N>
-const T* tensor_at(const unsigned char* w, const std::array<TensorSpec, N>& t, std::size_t i) noexcept {
+MUBI_ALWAYS_INLINE const T* tensor_at(const unsigned char* w, const std::array<TensorSpec, N>& t, std::size_t i) noexcept {
   return reinterpret_cast<const T*>(w + tensor_offset_bytes(t, i));
 }
 

@@ -5,10 +5,12 @@
 // function pointer per window.
 //
 // Why separate translation units: a kernel compiled with -mavx2 may only run where the CPU
-// has AVX2, so the AVX2 code must never stand in for the baseline's. Every function the
+// has AVX2, so the AVX2 code must never stand in for the baseline's. Every kernel the
 // per-ISA units emit is a template on their backend type (Avx2, Avx512...: CRTP down to the
-// scalar tails), so the linker cannot merge one ISA's copy with another's; the test
-// dispatch.isa_objects_are_self_contained checks this on the object files.
+// scalar tails), so the linker cannot merge one ISA's copy with another's; the shared
+// helpers they call are small and inlined (the units are built with -O2,
+// cmake/MubiDispatch.cmake). The tests dispatch.isa_objects_are_self_contained check the
+// object files: every function they define is typed by their backend.
 #pragma once
 
 #include <cstddef>
@@ -21,26 +23,35 @@
 
 namespace mubi::dispatch {
 
-// One architecture's entry points for one backend.
+// One architecture's entry points for one backend. `prepared` is the model's storage of
+// Arch::prepared_bytes<backend::Dispatched> bytes (64-byte aligned), which prepare() fills
+// from the weights once and the forward passes read.
 template <class Arch>
 struct Kernels {
   Isa isa;
   const char* backend;  // the backend's name ("avx2", ...)
-  void (*forward)(const unsigned char* weights, const float* in, float* out, unsigned char* arena) noexcept;
+  void (*prepare)(const unsigned char* weights, unsigned char* prepared) noexcept;
+  void (*forward)(const unsigned char* weights, const unsigned char* prepared, const float* in, float* out,
+                  unsigned char* arena) noexcept;
   // int8 models only (null otherwise): a window already quantized, and one raw sample.
-  void (*forward_quantized)(const unsigned char* weights, const std::int8_t* in, float* out,
-                            unsigned char* arena) noexcept;
+  void (*forward_quantized)(const unsigned char* weights, const unsigned char* prepared, const std::int8_t* in,
+                            float* out, unsigned char* arena) noexcept;
   void (*quantize_sample)(const unsigned char* weights, const float* sample, std::int8_t* q) noexcept;
 };
 
 template <class B, class Arch>
 struct Entry {
-  static void forward(const unsigned char* w, const float* in, float* out, unsigned char* arena) noexcept {
-    Arch::template forward<B>(w, in, out, arena);
+  using Layout = backend::Dispatched;
+  static void prepare(const unsigned char* w, unsigned char* prepared) noexcept {
+    Arch::template prepare<B, Layout>(w, prepared);
   }
-  static void forward_quantized(const unsigned char* w, const std::int8_t* in, float* out,
-                                unsigned char* arena) noexcept {
-    Arch::template forward<B>(w, in, out, arena);
+  static void forward(const unsigned char* w, const unsigned char* prepared, const float* in, float* out,
+                      unsigned char* arena) noexcept {
+    Arch::template forward<B, Layout>(w, in, out, arena, prepared);
+  }
+  static void forward_quantized(const unsigned char* w, const unsigned char* prepared, const std::int8_t* in,
+                                float* out, unsigned char* arena) noexcept {
+    Arch::template forward<B, Layout>(w, in, out, arena, prepared);
   }
   static void quantize_sample(const unsigned char* w, const float* sample, std::int8_t* q) noexcept {
     Arch::template quantize_sample<B>(w, sample, q);
@@ -53,7 +64,7 @@ struct Entry {
     if constexpr (Arch::dtype == DType::i8) return &quantize_sample;
     else return decltype(&quantize_sample){nullptr};
   }
-  static constexpr Kernels<Arch> table{B::isa, B::name, &forward, quantized_entry(), quantize_entry()};
+  static constexpr Kernels<Arch> table{B::isa, B::name, &prepare, &forward, quantized_entry(), quantize_entry()};
 };
 
 // What the per-ISA translation units registered for Arch: zero (constant) initialized, so

@@ -94,9 +94,13 @@ struct LSTMLayer : detail::FloatValues {
  private:
   template <class B>
   static void run_direction(const float* w, std::size_t d, const float* in, float* out, float* scratch) noexcept {
-    const float* w_ih = w + detail::tensor_offset(tensors, 3 * d);
-    const float* w_hh = w + detail::tensor_offset(tensors, 3 * d + 1);
-    const float* bias = w + detail::tensor_offset(tensors, 3 * d + 2);
+    // Offsets folded at compile time: no out-of-line helper shared across per-ISA units.
+    constexpr std::size_t ih_at[2] = {detail::tensor_offset(tensors, 0), detail::tensor_offset(tensors, D > 1 ? 3 : 0)};
+    constexpr std::size_t hh_at[2] = {detail::tensor_offset(tensors, 1), detail::tensor_offset(tensors, D > 1 ? 4 : 1)};
+    constexpr std::size_t b_at[2] = {detail::tensor_offset(tensors, 2), detail::tensor_offset(tensors, D > 1 ? 5 : 2)};
+    const float* w_ih = w + ih_at[d];
+    const float* w_hh = w + hh_at[d];
+    const float* bias = w + b_at[d];
     float* gates = scratch;  // first: its size is a multiple of 4 floats, so h and c stay aligned
     float* h = gates + TC * G;
     float* c = h + H;

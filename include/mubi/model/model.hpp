@@ -36,6 +36,15 @@ template <std::size_t N>
 struct alignas(kAlign) ByteBuffer {
   unsigned char data[N > 0 ? N : 1];
 };
+// A model's prepared weights (model/sequential.hpp, prepare()); nothing where there are none.
+template <std::size_t N>
+struct alignas(64) PreparedBuffer {
+  unsigned char prepared_weights[N] = {};
+};
+template <>
+struct PreparedBuffer<0> {
+  static constexpr unsigned char* prepared_weights = nullptr;
+};
 
 // What a dispatched model calls: the kernels chosen at load()/bind() (a base, so that it
 // takes no space in the other models).
@@ -57,8 +66,11 @@ inline constexpr bool is_dispatched = false;
 }  // namespace detail
 
 template <class Arch, bool OwnsWeights, class Backend>
-class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Backend>> {
+class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Backend>>,
+                   private detail::PreparedBuffer<Arch::template prepared_bytes<Backend>> {
   using Choice = detail::KernelChoice<Arch, detail::is_dispatched<Backend>>;
+  // The prepared weights (bases, so that they take no space where there are none).
+  using Prepared = detail::PreparedBuffer<Arch::template prepared_bytes<Backend>>;
   static_assert(detail::is_dispatched<Backend> || backend::conforms<Backend>,
                 "mubi: this backend does not implement the backend contract (backend/contract.hpp): a kernel is "
                 "missing or takes other parameters");
@@ -123,9 +135,9 @@ class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Back
   Status infer(const float* in, float* out, Arena& arena) const noexcept {
     if (!ready()) return Status::not_ready;
     if constexpr (is_dispatched)
-      Choice::kernels->forward(weights_, in, out, arena.data);
+      Choice::kernels->forward(weights_, Prepared::prepared_weights, in, out, arena.data);
     else
-      Arch::template forward<Backend>(weights_, in, out, arena.data);
+      Arch::template forward<Backend>(weights_, in, out, arena.data, Prepared::prepared_weights);
     return Status::ok;
   }
   Status infer(const InputArray& in, OutputArray& out) noexcept { return infer(in.data(), out.data()); }
@@ -145,9 +157,9 @@ class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Back
     static_assert(is_int8, "mubi: infer_quantized() is for int8 models (Int8<Arch>)");
     if (!ready()) return Status::not_ready;
     if constexpr (is_dispatched)
-      Choice::kernels->forward_quantized(weights_, in, out, arena.data);
+      Choice::kernels->forward_quantized(weights_, Prepared::prepared_weights, in, out, arena.data);
     else
-      Arch::template forward<Backend>(weights_, in, out, arena.data);
+      Arch::template forward<Backend>(weights_, in, out, arena.data, Prepared::prepared_weights);
     return Status::ok;
   }
   Status infer_quantized(const std::int8_t* in, float* out) noexcept { return infer_quantized(in, out, arena_); }
@@ -158,7 +170,10 @@ class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Back
   template <std::size_t I, class InT>
   Status infer_layer(const InT* in, float* out) noexcept {
     if (!ready()) return Status::not_ready;
-    Arch::template forward_layer<StaticBackend, I>(weights_, in, out, arena_.data);
+    if constexpr (is_dispatched)
+      Arch::template forward_layer<StaticBackend, I>(weights_, in, out, arena_.data);
+    else
+      Arch::template forward_layer<Backend, I>(weights_, in, out, arena_.data, Prepared::prepared_weights);
     return Status::ok;
   }
 
@@ -176,6 +191,7 @@ class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Back
     if (k == nullptr) return Status::isa_unavailable;
     Choice::kernels = k;
     Choice::selected = true;
+    if (ready()) k->prepare(weights_, Prepared::prepared_weights);
     return Status::ok;
   }
 #endif
@@ -186,12 +202,19 @@ class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Back
 #else
   using StaticBackend = Backend;
 #endif
+  // After load() or bind(): the kernels (dispatch), then the prepared weights.
   void choose_kernels() noexcept {
 #ifdef MUBI_HAS_DISPATCH
-    if constexpr (is_dispatched)
+    if constexpr (is_dispatched) {
       if (!Choice::selected) Choice::kernels = dispatch::best_kernels<Arch>();
+      Choice::kernels->prepare(weights_, Prepared::prepared_weights);
+    } else
 #endif
+    {
+      Arch::template prepare<Backend>(weights_, Prepared::prepared_weights);
+    }
   }
+
   struct NoStorage {};
   std::conditional_t<OwnsWeights, detail::ByteBuffer<Arch::weight_bytes>, NoStorage> storage_{};
   Arena arena_{};

@@ -138,6 +138,17 @@ Status check_tables_of(const format::BlobView& v) noexcept {
   return Status::ok;
 }
 
+// A layer's prepared bytes for Layout (int8 layers declare prepared_bytes<Layout>), else 0.
+template <class L, class Layout, class = void>
+struct PreparedBytes : std::integral_constant<std::size_t, 0> {};
+template <class L, class Layout>
+struct PreparedBytes<L, Layout, std::void_t<decltype(L::template prepared_bytes<Layout>)>>
+    : std::integral_constant<std::size_t, L::template prepared_bytes<Layout>> {};
+template <class L, class Layout>
+constexpr std::size_t prepared_bytes_of() {
+  return PreparedBytes<L, Layout>::value;
+}
+
 template <class InputT, class Layers, DType Dt = DType::f32>
 struct SequentialImpl;
 
@@ -238,17 +249,38 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   // Stream's push or a profiler that runs it layer by layer, so its cost does not depend on
   // the call site, and a profiler adds no second copy of it to flash. (On a host the layers
   // stay inlined into forward(): 5 % faster for the float model, whose layers are small.)
-  template <class B, class InT>
-  MUBI_NOINLINE static void forward(const unsigned char* weights, const InT* in, output_type* out,
-                                    unsigned char* arena) noexcept {
-    run_layers<B>(weights, in, out, arena, std::make_index_sequence<layer_count>{});
+  // `prepared`: what prepare<B, Layout>() made from these weights, or null (a layer then
+  // derives what it needs per call).
+  template <class B, class Layout = B, class InT>
+  MUBI_NOINLINE static void forward(const unsigned char* weights, const InT* in, output_type* out, unsigned char* arena,
+                                    const unsigned char* prepared = nullptr) noexcept {
+    run_layers<B, Layout>(weights, in, out, arena, prepared, std::make_index_sequence<layer_count>{});
+  }
+
+  // Prepared weights: what a backend derives from the weights once (an int8 layer's rows
+  // re-laid out for its dot products), computed at load()/bind() into prepared_bytes<Layout>
+  // of the model's storage, 64-byte aligned, each layer's part at prepared_offset<Layout>[I].
+  // Layout is the backend, or backend::Dispatched (room for every ISA's layout). Zero for
+  // float models and for backends that use the rows where they are (Scalar: the MCU).
+  template <class Layout>
+  static constexpr std::array<std::size_t, layer_count + 1> prepared_offset = [] {
+    const std::size_t bytes[] = {align_up(prepared_bytes_of<Ls, Layout>(), 64)...};
+    std::array<std::size_t, layer_count + 1> at{};
+    for (std::size_t i = 0; i < layer_count; ++i) at[i + 1] = at[i] + bytes[i];
+    return at;
+  }();
+  template <class Layout>
+  static constexpr std::size_t prepared_bytes = prepared_offset<Layout>[layer_count];
+  template <class B, class Layout = B>
+  static void prepare(const unsigned char* weights, unsigned char* prepared) noexcept {
+    prepare_layers<B, Layout>(weights, prepared, std::make_index_sequence<layer_count>{});
   }
 
   // Layer I alone, as forward() runs it: it reads `in` (I = 0) or the previous layer's output
   // in the arena, and writes `out` (the last layer) or its own output in the arena.
-  template <class B, std::size_t I, class InT>
+  template <class B, std::size_t I, class Layout = B, class InT>
   MUBI_LAYER_NOINLINE static void forward_layer(const unsigned char* w, const InT* in, output_type* out,
-                                          unsigned char* arena) noexcept {
+                                          unsigned char* arena, const unsigned char* prepared = nullptr) noexcept {
     using L = layer<I>;
     using Src = std::conditional_t<I == 0, InT, typename L::in_type>;
     using Dst = typename L::out_type;
@@ -266,8 +298,15 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
     } else {
       dst = reinterpret_cast<Dst*>(arena + output_at[I]);
     }
-    L::template forward<B>(reinterpret_cast<const W*>(w + layer_offset[I]), src, dst,
-                           reinterpret_cast<S*>(arena + activation_bytes));
+    if constexpr (prepared_bytes_of<L, Layout>() > 0) {
+      L::template forward<B, Layout>(reinterpret_cast<const W*>(w + layer_offset[I]), src, dst,
+                                     reinterpret_cast<S*>(arena + activation_bytes),
+                                     prepared ? prepared + prepared_offset<Layout>[I] : nullptr);
+    } else {
+      (void)prepared;
+      L::template forward<B>(reinterpret_cast<const W*>(w + layer_offset[I]), src, dst,
+                             reinterpret_cast<S*>(arena + activation_bytes));
+    }
   }
 
   // Validation steps 14-15 on a payload (possibly unaligned) already known to have this
@@ -286,10 +325,20 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   static Status check_tables(const format::BlobView& v) noexcept { return check_tables_of<SequentialImpl>(v); }
 
  private:
-  template <class B, class InT, std::size_t... I>
+  template <class B, class Layout, class InT, std::size_t... I>
   static void run_layers(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena,
-                         std::index_sequence<I...>) noexcept {
-    (forward_layer<B, I>(w, in, out, arena), ...);
+                         const unsigned char* prepared, std::index_sequence<I...>) noexcept {
+    (forward_layer<B, I, Layout>(w, in, out, arena, prepared), ...);
+  }
+  template <class B, class Layout, std::size_t... I>
+  static void prepare_layers(const unsigned char* w, unsigned char* prepared, std::index_sequence<I...>) noexcept {
+    const auto one = [&](auto index) {
+      using L = layer<decltype(index)::value>;
+      if constexpr (prepared_bytes_of<L, Layout>() > 0)
+        L::template prepare<B, Layout>(w + layer_offset[decltype(index)::value],
+                                       prepared + prepared_offset<Layout>[decltype(index)::value]);
+    };
+    (one(std::integral_constant<std::size_t, I>{}), ...);
   }
 };
 

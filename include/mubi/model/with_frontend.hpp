@@ -66,9 +66,17 @@ struct WithFrontEnd {
   static const unsigned char* frontend_weights(const unsigned char* w) noexcept { return w; }
   static const unsigned char* network_weights(const unsigned char* w) noexcept { return w + FE::weight_bytes; }
 
-  template <class B, class InT>
-  static void forward(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena) noexcept {
-    Net::template forward<B>(network_weights(w), in, out, arena);
+  template <class B, class Layout = B, class InT>
+  static void forward(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena,
+                      const unsigned char* prepared = nullptr) noexcept {
+    Net::template forward<B, Layout>(network_weights(w), in, out, arena, prepared);
+  }
+  // The network's prepared weights (model/sequential.hpp); the front end has none.
+  template <class Layout>
+  static constexpr std::size_t prepared_bytes = Net::template prepared_bytes<Layout>;
+  template <class B, class Layout = B>
+  static void prepare(const unsigned char* w, unsigned char* prepared) noexcept {
+    Net::template prepare<B, Layout>(network_weights(w), prepared);
   }
   template <class B = backend::Scalar, class N = Net>
   static void quantize_sample(const unsigned char* w, const float* x, std::int8_t* q) noexcept {

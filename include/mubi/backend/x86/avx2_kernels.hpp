@@ -24,6 +24,7 @@
 
 #include "../xsimd_float.hpp"
 #include "int16_dot.hpp"
+#include "packed_rows.hpp"
 
 namespace mubi::backend::x86 {
 
@@ -39,22 +40,14 @@ struct Avx2Kernels : XsimdFloat<Self, xsimd::fma3<xsimd::avx2>, WideArch> {
     dot_rows_s8_i16<I16Avx2<Self>, N, R>(w, x, bias, acc);
   }
 
-  // Prepared rows (Scalar::prepare_rows_s8) for R a multiple of 8: the rows re-laid out on
-  // the stack in groups of K inputs, outputs contiguous: cells[q][r] holds w[r][Kq .. Kq+K-1].
-  // A dot product is then one broadcast of x's group q and one multiply-add per 8 rows and
-  // group, with no horizontal sums; the accumulators are the outputs. With VNNI (AVX-VNNI or
-  // AVX-512 VNNI) K = 4 bytes, vpdpbusd, on x + 128 as unsigned bytes (the rows' sums times
-  // 128 are subtracted once); otherwise K = 2, int16 pairs and pmaddwd.
+  // Prepared rows (Scalar::prepare_rows_s8) for R a multiple of 8, laid out as
+  // x86/packed_rows.hpp says. A dot product is then one broadcast of x's group q and one
+  // multiply-add per 8 rows and group, with no horizontal sums; the accumulators are the outputs.
   template <std::size_t N, std::size_t R>
-  static constexpr bool relays_rows = R % 8 == 0;
+  static constexpr bool relays_rows = packs_rows<N, R>;
 
   template <std::size_t N, std::size_t R>
-  struct PackedRows {
-    static constexpr std::size_t K = Vnni ? 4 : 2;
-    alignas(32) std::int32_t offset[Vnni ? R : 1];  // VNNI: -128 * sum_j w[r][j]
-    static constexpr std::size_t Q = (N + K - 1) / K;
-    alignas(32) std::int32_t cells[Q * R];
-  };
+  using PackedRows = x86::PackedRows<N, R, Vnni>;
 
   template <std::size_t N, std::size_t R>
   using PreparedRows = std::conditional_t<relays_rows<N, R>, PackedRows<N, R>, typename Base::template RowsRef<N, R>>;

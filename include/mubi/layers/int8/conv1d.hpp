@@ -89,16 +89,44 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
     B::template quantize_s8<C>(x, iq.scales(), iq.offsets(), static_cast<std::int8_t>(iq.zero_point()), q);
   }
 
-  template <class B, class InT>
-  static void forward(const unsigned char* w, const InT* in, std::int8_t* out, unsigned char* scratch) noexcept {
+  // Prepared weights (model/sequential.hpp): a backend that re-lays rows out does it once, at
+  // load()/bind(), into prepared_bytes<Layout> of the model's storage (Layout: the backend,
+  // or backend::Dispatched, whose slot fits every ISA's layout).
+  template <class Layout>
+  static constexpr std::size_t prepared_bytes =
+      Layout::template relays_rows<KC, F> ? sizeof(typename Layout::template PreparedRows<KC, F>) : 0;
+  template <class B, class Layout = B>
+  static void prepare(const unsigned char* w, unsigned char* prepared) noexcept {
+    using Rows = typename B::template PreparedRows<KC, F>;
+    static_assert(prepared_bytes<Layout> == 0 || sizeof(Rows) <= prepared_bytes<Layout>);
+    if constexpr (B::template relays_rows<KC, F>)
+      B::template prepare_rows_s8<KC, F>(detail::tensor_at<std::int8_t>(w, tensors, weight_index),
+                                         *reinterpret_cast<Rows*>(prepared));
+  }
+
+  // `prepared`: what prepare<B>() made, or null (the rows are then prepared here, per call).
+  template <class B, class Layout = B, class InT>
+  static void forward(const unsigned char* w, const InT* in, std::int8_t* out, unsigned char* scratch,
+                      const unsigned char* prepared = nullptr) noexcept {
     static_assert(std::is_same_v<InT, std::int8_t> || (Norm && std::is_same_v<InT, float>),
                   "mubi::Conv1D<int8>: reads int8, or raw floats when it starts with Normalize");
     const std::int8_t* wq = detail::tensor_at<std::int8_t>(w, tensors, weight_index);
     const Quant qp{w + detail::tensor_offset_bytes(tensors, quant_index)};
     const std::int32_t *bias = qp.biases(), *m0 = qp.multipliers(), *shift = qp.shifts();
     const std::int32_t zp_in = qp.zp_in(), zp_out = qp.zp_out(), lo = qp.lo(Relu), hi = qp.hi();
-    typename B::template PreparedRows<KC, F> rows;
-    B::template prepare_rows_s8<KC, F>(wq, rows);
+    using Rows = typename B::template PreparedRows<KC, F>;
+    constexpr bool relays = B::template relays_rows<KC, F>;
+    if constexpr (relays)
+      if (prepared == nullptr) return forward_unprepared<B, Layout>(w, in, out, scratch);
+    std::conditional_t<relays, char, Rows> in_place{};  // rows used where they are: a reference
+    const Rows* rows_at;
+    if constexpr (relays) {
+      rows_at = reinterpret_cast<const Rows*>(prepared);
+    } else {
+      B::template prepare_rows_s8<KC, F>(wq, in_place);
+      rows_at = &in_place;
+    }
+    const Rows& rows = *rows_at;
     // Input row r (0 <= r < T) into dst: quantized or copied.
     const auto input_row = [&](std::size_t r, std::int8_t* dst) {
       if constexpr (std::is_same_v<InT, float>) {
@@ -122,7 +150,7 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
       // Zero-point rows around the input and after it: the last step's dot product reads a
       // few values past the window (they meet zero weights), its preparation up to 15 more.
       alignas(32) std::int8_t padded[padded_len + 32];
-      alignas(32) typename B::PackedActivation prepared[padded_len + 32];
+      alignas(32) typename B::PackedActivation activations[padded_len + 32];
       std::memset(padded, zp_in, pad * C);
       std::memset(padded + (pad + T) * C, zp_in, pad * C + 32);
       if constexpr (std::is_same_v<InT, float> && B::template quantizes_windows<T, C>) {
@@ -132,8 +160,8 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
       } else {
         for (std::size_t r = 0; r < T; ++r) input_row(r, padded + (pad + r) * C);
       }
-      B::template prepare_activations_s8<padded_len + 16>(padded, prepared);
-      run([&](std::size_t t) { return static_cast<const typename B::PackedActivation*>(prepared + t * C); });
+      B::template prepare_activations_s8<padded_len + 16>(padded, activations);
+      run([&](std::size_t t) { return static_cast<const typename B::PackedActivation*>(activations + t * C); });
     } else {
       auto* window = reinterpret_cast<std::int8_t*>(scratch);
       // Padded row r (input row r - pad) goes to slots r % R and r % R + R, so the K rows
@@ -153,6 +181,16 @@ struct Conv1DLayer<InShape, Filters, Kernel, std::int8_t, q8::ConvFusion<Norm, R
         return static_cast<const std::int8_t*>(window + (t % R) * C);
       });
     }
+  }
+
+  // Without prepared weights (a layer run on its own: tests, benchmarks): the rows prepared
+  // here, on this frame's stack, for this call.
+  template <class B, class Layout, class InT>
+  MUBI_NOINLINE static void forward_unprepared(const unsigned char* w, const InT* in, std::int8_t* out,
+                                               unsigned char* scratch) noexcept {
+    typename B::template PreparedRows<KC, F> rows;
+    B::template prepare_rows_s8<KC, F>(detail::tensor_at<std::int8_t>(w, tensors, weight_index), rows);
+    forward<B, Layout>(w, in, out, scratch, reinterpret_cast<const unsigned char*>(&rows));
   }
 
   // Load-time checks: zero points and clamp bounds in int8, an integral zero point for the

@@ -49,9 +49,35 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
   static constexpr std::size_t xh_bytes = align_up(IH), gate_bytes = align_up(G * 2), cell_bytes = align_up(H * 2);
   static constexpr std::size_t scratch_bytes = xh_bytes + gate_bytes + cell_bytes + H * 4;
 
-  template <class B>
-  static void forward(const unsigned char* w, const std::int8_t* in, std::int8_t* out, unsigned char* scratch) noexcept {
-    for (std::size_t d = 0; d < D; ++d) run_direction<B>(w, d, in, out, scratch);
+  // Prepared weights (model/sequential.hpp; int8 conv1d.hpp says how): each direction's rows,
+  // re-laid out once at load()/bind() where the backend does that.
+  template <class Layout>
+  static constexpr std::size_t prepared_stride =
+      Layout::template relays_rows<IH, G> ? align_up(sizeof(typename Layout::template PreparedRows<IH, G>)) : 0;
+  template <class Layout>
+  static constexpr std::size_t prepared_bytes = D * prepared_stride<Layout>;
+  template <class B, class Layout = B>
+  static void prepare(const unsigned char* w, unsigned char* prepared) noexcept {
+    using Rows = typename B::template PreparedRows<IH, G>;
+    static_assert(prepared_bytes<Layout> == 0 || sizeof(Rows) <= prepared_stride<Layout>);
+    if constexpr (B::template relays_rows<IH, G>)
+      for (std::size_t d = 0; d < D; ++d)
+        B::template prepare_rows_s8<IH, G>(detail::tensor_at<std::int8_t>(w, tensors, 2 * d),
+                                           *reinterpret_cast<Rows*>(prepared + d * prepared_stride<Layout>));
+  }
+
+  // `prepared`: what prepare<B, Layout>() made, or null (the rows are then prepared per call).
+  template <class B, class Layout = B>
+  static void forward(const unsigned char* w, const std::int8_t* in, std::int8_t* out, unsigned char* scratch,
+                      const unsigned char* prepared = nullptr) noexcept {
+    for (std::size_t d = 0; d < D; ++d) {
+      if constexpr (B::template relays_rows<IH, G>)
+        if (prepared == nullptr) {
+          run_unprepared<B>(w, d, in, out, scratch);
+          continue;
+        }
+      run_direction<B>(w, d, in, out, scratch, prepared ? prepared + d * prepared_stride<Layout> : nullptr);
+    }
   }
 
   static Status check(const unsigned char* w) noexcept {
@@ -63,9 +89,19 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
   }
 
  private:
+  // Without prepared weights (a layer run on its own: tests, benchmarks): direction d's rows
+  // prepared here, on this frame's stack, for this call.
+  template <class B>
+  MUBI_NOINLINE static void run_unprepared(const unsigned char* w, std::size_t d, const std::int8_t* in,
+                                           std::int8_t* out, unsigned char* scratch) noexcept {
+    typename B::template PreparedRows<IH, G> rows;
+    B::template prepare_rows_s8<IH, G>(detail::tensor_at<std::int8_t>(w, tensors, 2 * d), rows);
+    run_direction<B>(w, d, in, out, scratch, reinterpret_cast<const unsigned char*>(&rows));
+  }
+
   template <class B>
   static void run_direction(const unsigned char* w, std::size_t d, const std::int8_t* in, std::int8_t* out,
-                            unsigned char* scratch) noexcept {
+                            unsigned char* scratch, const unsigned char* prepared_rows) noexcept {
     const std::int8_t* wq = detail::tensor_at<std::int8_t>(w, tensors, 2 * d);
     const Quant qp{w + detail::tensor_offset_bytes(tensors, 2 * d + 1)};
     const std::int32_t* bias = qp.biases();
@@ -97,15 +133,15 @@ struct LSTMLayer<InShape, Hidden, Directions, Aggregation, std::int8_t> {
     // stack on an MCU).
     constexpr bool relays = B::template relays_rows<IH, G>;
     const bool prepared = relays && steps > 1;
-    typename B::template PreparedRows<IH, G> rows;
-    if (prepared) B::template prepare_rows_s8<IH, G>(wq, rows);
+    using Rows = typename B::template PreparedRows<IH, G>;
+    const Rows* rows_at = reinterpret_cast<const Rows*>(prepared_rows);  // used only where relays
     for (std::size_t s = 0; s < steps; ++s) {
       const std::size_t t = Recurrence::time(d, s);
       std::memcpy(xh, in + t * I, I);
       if constexpr (relays) {
         if (prepared) {
           std::int32_t acc[G];
-          B::template dot_prepared_s8<IH, G>(rows, xh, bias, acc);
+          B::template dot_prepared_s8<IH, G>(*rows_at, xh, bias, acc);
           for (std::size_t g = 0; g < 4; ++g) elementwise.gate(g, acc + g * H, gate + g * H);
         }
       }
