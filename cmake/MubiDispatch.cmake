@@ -57,10 +57,10 @@ function(mubi_dispatch target)
     target_link_libraries(${lib} PRIVATE mubi::mubi ${ARG_LIBRARIES})
     target_include_directories(${lib} PRIVATE $<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>)
     target_compile_definitions(${lib} PRIVATE $<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>)
-    # -O2 last, whatever the build type: every helper that is not a template on the unit's
+    # -O3 last, whatever the build type: every helper that is not a template on the unit's
     # backend must be inlined, never left out of line as a weak symbol that the linker could
     # merge with the baseline's copy (tests/dispatch/check_isa_objects.cmake checks it).
-    target_compile_options(${lib} PRIVATE ${flags_${isa}} -O2)
+    target_compile_options(${lib} PRIVATE ${flags_${isa}} -O3)
     set_target_properties(${lib} PROPERTIES POSITION_INDEPENDENT_CODE ON)  # also for a shared library or module
     target_sources(${target} PRIVATE $<TARGET_OBJECTS:${lib}>)
   endforeach()

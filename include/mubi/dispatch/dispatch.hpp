@@ -8,7 +8,7 @@
 // has AVX2, so the AVX2 code must never stand in for the baseline's. Every kernel the
 // per-ISA units emit is a template on their backend type (Avx2, Avx512...: CRTP down to the
 // scalar tails), so the linker cannot merge one ISA's copy with another's; the shared
-// helpers they call are small and inlined (the units are built with -O2,
+// helpers they call are small and inlined (the units are built with -O3,
 // cmake/MubiDispatch.cmake). The tests dispatch.isa_objects_are_self_contained check the
 // object files: every function they define is typed by their backend.
 #pragma once
