@@ -21,7 +21,8 @@
 // A small helper shared by every backend, always inlined: left out of line it would be one weak
 // symbol for all of a binary's per-ISA units (runtime dispatch, dispatch/dispatch.hpp), and the
 // linker might keep the copy compiled with AVX-512 for a CPU without it.
-#if defined(__GNUC__) || defined(__clang__)
+// (x86 only: elsewhere there is no dispatch, and a microcontroller's -Os decides.)
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 #define MUBI_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define MUBI_ALWAYS_INLINE inline

@@ -4,12 +4,14 @@
 #include <cstdint>
 #include <cstring>
 
+#include "../config.hpp"
+
 namespace mubi::detail {
 
-inline std::uint16_t read_u16(const unsigned char* p) noexcept {
+MUBI_ALWAYS_INLINE std::uint16_t read_u16(const unsigned char* p) noexcept {
   return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
 }
-inline std::uint32_t read_u32(const unsigned char* p) noexcept {
+MUBI_ALWAYS_INLINE std::uint32_t read_u32(const unsigned char* p) noexcept {
   return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
          (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }

@@ -7,13 +7,15 @@
 
 #include <cstdint>
 
+#include "../config.hpp"
+
 namespace mubi::q8 {
 
-constexpr std::int32_t sat16(std::int32_t v) noexcept { return v < -32768 ? -32768 : v > 32767 ? 32767 : v; }
-constexpr std::int32_t sat8(std::int32_t v) noexcept { return v < -128 ? -128 : v > 127 ? 127 : v; }
+MUBI_ALWAYS_INLINE constexpr std::int32_t sat16(std::int32_t v) noexcept { return v < -32768 ? -32768 : v > 32767 ? 32767 : v; }
+MUBI_ALWAYS_INLINE constexpr std::int32_t sat8(std::int32_t v) noexcept { return v < -128 ? -128 : v > 127 ? 127 : v; }
 
 // Saturating rounding doubling high multiply: round(a * b / 2^31), halves away from zero.
-constexpr std::int32_t srdhm(std::int32_t a, std::int32_t b) noexcept {
+MUBI_ALWAYS_INLINE constexpr std::int32_t srdhm(std::int32_t a, std::int32_t b) noexcept {
   if (a == b && a == INT32_MIN) return INT32_MAX;
   const std::int64_t p = static_cast<std::int64_t>(a) * b;
   const std::int64_t nudge = p >= 0 ? (std::int64_t{1} << 30) : 1 - (std::int64_t{1} << 30);
@@ -21,7 +23,7 @@ constexpr std::int32_t srdhm(std::int32_t a, std::int32_t b) noexcept {
 }
 
 // Rounding divide by 2^e (0 <= e <= 31), halves away from zero.
-constexpr std::int32_t rdbpot(std::int32_t x, int e) noexcept {
+MUBI_ALWAYS_INLINE constexpr std::int32_t rdbpot(std::int32_t x, int e) noexcept {
   const std::int32_t mask = static_cast<std::int32_t>((std::uint32_t{1} << e) - 1u);
   const std::int32_t rem = x & mask;
   const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
@@ -30,7 +32,7 @@ constexpr std::int32_t rdbpot(std::int32_t x, int e) noexcept {
 
 // x * M, M = M0 * 2^(shift - 31). The caller guarantees x * 2^max(shift, 0) fits int32
 // (checked when a blob is loaded); the left shift is done unsigned so it is defined anyway.
-constexpr std::int32_t requantize(std::int32_t x, std::int32_t m0, std::int32_t shift) noexcept {
+MUBI_ALWAYS_INLINE constexpr std::int32_t requantize(std::int32_t x, std::int32_t m0, std::int32_t shift) noexcept {
   const int left = shift > 0 ? shift : 0;
   const int right = shift > 0 ? 0 : -shift;
   const auto scaled = static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left);
@@ -59,7 +61,7 @@ inline constexpr std::uint16_t kSigmoidTable[256] = {
 
 // Table lookup with linear interpolation: index = a >> frac_bits, in the table's 0.16
 // format scaled by 2^frac_bits.
-constexpr std::int32_t table_interpolate(std::int32_t a, int frac_bits) noexcept {
+MUBI_ALWAYS_INLINE constexpr std::int32_t table_interpolate(std::int32_t a, int frac_bits) noexcept {
   const std::int32_t i = a >> frac_bits;
   if (i >= 255) return static_cast<std::int32_t>(kSigmoidTable[255]) << frac_bits;
   const std::int32_t f = a & ((1 << frac_bits) - 1);
@@ -68,7 +70,7 @@ constexpr std::int32_t table_interpolate(std::int32_t a, int frac_bits) noexcept
 }
 
 // sigmoid(z) for v = 3z, z in Q3.12; Q0.15 result in [0, 32767].
-constexpr std::int32_t sigmoid_q15(std::int32_t v) noexcept {
+MUBI_ALWAYS_INLINE constexpr std::int32_t sigmoid_q15(std::int32_t v) noexcept {
   const std::int32_t r = table_interpolate(v < 0 ? -v : v, 9);
   if (v >= 0) {
     const std::int32_t out = (r + (1 << 9)) >> 10;
@@ -78,7 +80,7 @@ constexpr std::int32_t sigmoid_q15(std::int32_t v) noexcept {
 }
 
 // tanh(z) = 2 sigmoid(2z) - 1 for v = 3z, z in Q3.12; Q0.15 result in [-32767, 32767].
-constexpr std::int32_t tanh_q15(std::int32_t v) noexcept {
+MUBI_ALWAYS_INLINE constexpr std::int32_t tanh_q15(std::int32_t v) noexcept {
   const std::int32_t r = table_interpolate(v < 0 ? -v : v, 8);
   if (v >= 0) {
     const std::int32_t out = (r - (1 << 23) + (1 << 7)) >> 8;
@@ -89,7 +91,7 @@ constexpr std::int32_t tanh_q15(std::int32_t v) noexcept {
 }
 
 // Round half away from zero, as the exporter and the input quantizer use.
-constexpr std::int32_t round_half_away_div(std::int32_t sum, std::int32_t n) noexcept {
+MUBI_ALWAYS_INLINE constexpr std::int32_t round_half_away_div(std::int32_t sum, std::int32_t n) noexcept {
   return sum >= 0 ? (sum + n / 2) / n : -((-sum + n / 2) / n);
 }
 

@@ -11,6 +11,8 @@
 
 #include <cmath>
 
+#include "../config.hpp"
+
 #if defined(__FAST_MATH__)
 #error "mubi/core/float_float.hpp: float-float arithmetic needs IEEE semantics; build without -ffast-math"
 #endif
@@ -22,30 +24,30 @@ struct Pair {
 };
 
 // a + b exactly, as s + e (Knuth's two-sum: no condition on the magnitudes).
-inline Pair two_sum(float a, float b) noexcept {
+MUBI_ALWAYS_INLINE Pair two_sum(float a, float b) noexcept {
   const float s = a + b;
   const float bb = s - a;
   return {s, (a - (s - bb)) + (b - bb)};
 }
 
 // a * b exactly, as p + e (the error of the rounded product is one fused multiply-add).
-inline Pair two_prod(float a, float b) noexcept {
+MUBI_ALWAYS_INLINE Pair two_prod(float a, float b) noexcept {
   const float p = a * b;
   return {p, std::fma(a, b, -p)};
 }
 
-inline Pair add(Pair a, Pair b) noexcept {
+MUBI_ALWAYS_INLINE Pair add(Pair a, Pair b) noexcept {
   const Pair s = two_sum(a.hi, b.hi);
   return two_sum(s.hi, (s.lo + a.lo) + b.lo);
 }
 
-inline Pair mul(Pair a, Pair b) noexcept {
+MUBI_ALWAYS_INLINE Pair mul(Pair a, Pair b) noexcept {
   const Pair p = two_prod(a.hi, b.hi);
   return two_sum(p.hi, std::fma(a.hi, b.lo, std::fma(a.lo, b.hi, p.lo)));
 }
 
 // The float pair nearest a double (hi: the double rounded to float; lo: the rest, rounded).
-inline Pair split(double d) noexcept {
+MUBI_ALWAYS_INLINE Pair split(double d) noexcept {
   const float hi = static_cast<float>(d);
   return {hi, static_cast<float>(d - static_cast<double>(hi))};
 }

@@ -19,7 +19,7 @@ namespace detail {
 // lay strictly between x a + b and s, it would be nearer than s); then e's sign picks the
 // neighbour. python/mubi/int8_ref.py computes it the same way; tests/core/test_input_quant.cpp
 // holds this against std::fma.
-inline float fma_f32_emulated(float x, float a, float b) noexcept {
+MUBI_ALWAYS_INLINE float fma_f32_emulated(float x, float a, float b) noexcept {
   const double p = static_cast<double>(x) * static_cast<double>(a), bd = b;
   const double s = p + bd;
   const double bb = s - p, e = (p - (s - bb)) + (bd - bb);
@@ -32,7 +32,7 @@ inline float fma_f32_emulated(float x, float a, float b) noexcept {
   return r;
 }
 
-inline float fma_f32(float x, float a, float b) noexcept {
+MUBI_ALWAYS_INLINE float fma_f32(float x, float a, float b) noexcept {
 #if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__)
   return std::fma(x, a, b);  // one instruction (x86 FMA3, Arm VFMA)
 #else
@@ -45,7 +45,7 @@ inline float fma_f32(float x, float a, float b) noexcept {
 // round_half_away(v) = (k + sign(k)) / 2 with C's truncating division (sign(0) taken as +1):
 // for v >= 0 it is floor(v + 1/2) = floor((floor(2v) + 1) / 2), for v < 0 its mirror. One
 // conversion and a few integer steps, no comparison of the fraction (the Cortex-M4F's cost).
-inline std::int8_t round_to_s8(float v, std::int8_t zp) noexcept {
+MUBI_ALWAYS_INLINE std::int8_t round_to_s8(float v, std::int8_t zp) noexcept {
   if (v != v) return zp;
   if (v <= -128.0f) return -128;
   if (v >= 127.0f) return 127;
@@ -53,7 +53,7 @@ inline std::int8_t round_to_s8(float v, std::int8_t zp) noexcept {
   return static_cast<std::int8_t>((k + ((k >> 31) | 1)) / 2);
 }
 
-inline std::int8_t quantize_value_s8(float x, float a, float b, std::int8_t zp) noexcept {
+MUBI_ALWAYS_INLINE std::int8_t quantize_value_s8(float x, float a, float b, std::int8_t zp) noexcept {
   return round_to_s8(fma_f32(x, a, b), zp);
 }
 

@@ -3,10 +3,12 @@
 
 #include <cmath>
 
+#include "../config.hpp"
+
 namespace mubi::math {
 
 // PyTorch's CPU sigmoid is 1 / (1 + exp(-x)); keep the same formula so parity is tight.
-inline float sigmoid(float x) noexcept { return 1.0f / (1.0f + std::exp(-x)); }
-inline float tanh(float x) noexcept { return std::tanh(x); }
+MUBI_ALWAYS_INLINE float sigmoid(float x) noexcept { return 1.0f / (1.0f + std::exp(-x)); }
+MUBI_ALWAYS_INLINE float tanh(float x) noexcept { return std::tanh(x); }
 
 }  // namespace mubi::math

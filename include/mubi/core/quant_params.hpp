@@ -45,13 +45,13 @@ struct RowTerms {
   const unsigned char* p;
 
   explicit RowTerms(const unsigned char* bytes) noexcept : p(bytes) {}
-  std::int32_t term(std::size_t i) const noexcept { return read_i32(p + 4 * i); }
-  std::int32_t bias(std::size_t row) const noexcept { return term(bias_at + row); }
-  std::int32_t m0(std::size_t k) const noexcept { return term(m0_at + k); }
-  std::int32_t shift(std::size_t k) const noexcept { return term(shift_at + k); }
-  const std::int32_t* biases() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + bias_at; }
-  const std::int32_t* multipliers() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + m0_at; }
-  const std::int32_t* shifts() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + shift_at; }
+  MUBI_ALWAYS_INLINE std::int32_t term(std::size_t i) const noexcept { return read_i32(p + 4 * i); }
+  MUBI_ALWAYS_INLINE std::int32_t bias(std::size_t row) const noexcept { return term(bias_at + row); }
+  MUBI_ALWAYS_INLINE std::int32_t m0(std::size_t k) const noexcept { return term(m0_at + k); }
+  MUBI_ALWAYS_INLINE std::int32_t shift(std::size_t k) const noexcept { return term(shift_at + k); }
+  MUBI_ALWAYS_INLINE const std::int32_t* biases() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + bias_at; }
+  MUBI_ALWAYS_INLINE const std::int32_t* multipliers() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + m0_at; }
+  MUBI_ALWAYS_INLINE const std::int32_t* shifts() const noexcept { return reinterpret_cast<const std::int32_t*>(p) + shift_at; }
 };
 
 // conv_quant (role 18), int32 [3F + 4]: per filter the bias (input zero point folded in),
@@ -65,11 +65,11 @@ struct ConvQuant : RowTerms<F, 2 * F> {
                                size = 3 * F + 4;
   using Base::Base;
 
-  std::int32_t zp_in() const noexcept { return term(zp_in_at); }
-  std::int32_t zp_out() const noexcept { return term(zp_out_at); }
-  std::int32_t hi() const noexcept { return term(hi_at); }
+  MUBI_ALWAYS_INLINE std::int32_t zp_in() const noexcept { return term(zp_in_at); }
+  MUBI_ALWAYS_INLINE std::int32_t zp_out() const noexcept { return term(zp_out_at); }
+  MUBI_ALWAYS_INLINE std::int32_t hi() const noexcept { return term(hi_at); }
   // The lower clamp; with a fused ReLU (max(q, zp_out)) it is max(lo, zp_out).
-  std::int32_t lo(bool relu) const noexcept {
+  MUBI_ALWAYS_INLINE std::int32_t lo(bool relu) const noexcept {
     const std::int32_t lo = term(lo_at);
     return relu && zp_out() > lo ? zp_out() : lo;
   }
@@ -98,10 +98,10 @@ struct LstmQuant : RowTerms<4 * H, 4 * H + 4> {
                                size = G + 12;
   using Base::Base;
 
-  std::int32_t cell_power() const noexcept { return term(cell_power_at); }
-  std::int32_t out_m0() const noexcept { return term(out_m0_at); }
-  std::int32_t out_shift() const noexcept { return term(out_shift_at); }
-  std::int32_t zp_h() const noexcept { return term(zp_h_at); }
+  MUBI_ALWAYS_INLINE std::int32_t cell_power() const noexcept { return term(cell_power_at); }
+  MUBI_ALWAYS_INLINE std::int32_t out_m0() const noexcept { return term(out_m0_at); }
+  MUBI_ALWAYS_INLINE std::int32_t out_shift() const noexcept { return term(out_shift_at); }
+  MUBI_ALWAYS_INLINE std::int32_t zp_h() const noexcept { return term(zp_h_at); }
 
   // The cell power in [-27, 0] (3c * 2^(p+12) stays in int32), an output multiplier >= 0
   // with a shift in [-31, 0] (o * tanh(c) < 2^30 is never shifted left), zp_h in int8, and
