@@ -44,6 +44,28 @@ void layer(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The float LSTM on mubi::kLockstepWindows windows at once (forward_lockstep, what
+// infer_batch runs); items = windows, to compare with the one-window figure.
+template <class L, class B>
+void lstm_lockstep(benchmark::State& state) {
+  constexpr std::size_t N = mubi::kLockstepWindows;
+  Fixture<L> f;
+  std::vector<float> in(N * L::In::size), out(N * L::Out::size), scratch(L::template lockstep_scratch_bytes<N> / 4);
+  for (std::size_t k = 0; k < in.size(); ++k) in[k] = f.in[k % f.in.size()] * (1.0f + 0.01f * (k / f.in.size()));
+  const float* src[N];
+  float* dst[N];
+  for (std::size_t n = 0; n < N; ++n) {
+    src[n] = in.data() + n * L::In::size;
+    dst[n] = out.data() + n * L::Out::size;
+  }
+  for (auto _ : state) {
+    L::template forward_lockstep<B, N>(f.w.data(), src, dst, scratch.data());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * N));
+}
+
 // One LSTM step (16 -> 24, 96 gates): the recurrence's unit of latency.
 template <class B>
 void lstm_step(benchmark::State& state) {
@@ -134,6 +156,11 @@ int main(int argc, char** argv) {
   register_all<Conv2>("Conv1D 64x16->16 k5");
   register_all<BiLast>("BiLSTM 32x16->24 last");
   register_all<BiFull>("BiLSTM 32x16->24 final_states");
+  benchmark::RegisterBenchmark("BiLSTM 32x16->24 last, lockstep/scalar", lstm_lockstep<BiLast, mubi::backend::Scalar>);
+  MUBI_BENCH_XSIMD(benchmark::RegisterBenchmark((std::string("BiLSTM 32x16->24 last, lockstep/") + BenchSimd::name).c_str(),
+                                                lstm_lockstep<BiLast, BenchSimd>));
+  MUBI_BENCH_EIGEN(benchmark::RegisterBenchmark("BiLSTM 32x16->24 last, lockstep/eigen",
+                                                lstm_lockstep<BiLast, mubi::backend::Eigen>));
   register_all<Head>("Dense 48->6");
   register_int8<0>("int8 Normalize+Conv1D+ReLU+MaxPool 128x9->64x16");
   register_int8<1>("int8 Conv1D+ReLU+MaxPool 64x16->32x16");

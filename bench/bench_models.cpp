@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <mubi/host/std_threads.hpp>
@@ -52,7 +53,8 @@ void window(benchmark::State& state, const char* name) {
   state.SetItemsProcessed(state.iterations());  // windows
 }
 
-template <class D, class B>
+// Lockstep: M::LockstepArena per worker (lockstep_windows at a time), else M::Arena.
+template <class D, class B, bool Lockstep>
 void batch(benchmark::State& state, const char* name) {
   const std::size_t workers = state.range(0) ? static_cast<std::size_t>(state.range(0)) : mubi::host::hardware_workers();
   constexpr std::size_t n = 4096;
@@ -60,7 +62,8 @@ void batch(benchmark::State& state, const char* name) {
   if (!m.model->ready()) return state.SkipWithError("golden blob not found");
   using M = mubi::Model<D, B>;
   std::vector<float> out(n * M::output_size);
-  auto arenas = std::make_unique<typename M::Arena[]>(workers);
+  using WorkerArena = std::conditional_t<Lockstep, typename M::LockstepArena, typename M::Arena>;
+  auto arenas = std::make_unique<WorkerArena[]>(workers);
   for (auto _ : state) {
     mubi::infer_batch(*m.model, m.windows.data(), n, out.data(), arenas.get(), workers, mubi::host::StdThreads{});
     benchmark::DoNotOptimize(out.data());
@@ -99,6 +102,17 @@ void register_dispatched(const char* name) {
 #endif
 }
 
+template <class D, class B>
+void register_batch(const char* name) {
+  const std::string label = std::string("batch ") + name + (D::dtype == mubi::DType::i8 ? " int8/" : "/") +
+                            (std::is_same_v<B, mubi::backend::Default> ? "default" : B::name);
+  benchmark::RegisterBenchmark(label.c_str(), [name](benchmark::State& st) { batch<D, B, true>(st, name); })
+      ->Arg(1)->Arg(0)->UseRealTime();
+  benchmark::RegisterBenchmark((label + " one at a time").c_str(),
+                               [name](benchmark::State& st) { batch<D, B, false>(st, name); })
+      ->Arg(1)->Arg(0)->UseRealTime();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -112,20 +126,13 @@ int main(int argc, char** argv) {
   register_model<mubi::configs::Daphnet<>>("daphnet");
   register_dispatched<mubi::Folded<mubi::configs::UciHar<>>>("uci_har");
   register_dispatched<mubi::Int8<mubi::configs::UciHar<>>>("uci_har");
-  // Batch API, UCI-HAR: 1 worker, then every hardware thread (argument 0).
-  benchmark::RegisterBenchmark("batch uci_har/default", [](benchmark::State& st) {
-    batch<mubi::Folded<mubi::configs::UciHar<>>, mubi::backend::Default>(st, "uci_har");
-  })->Arg(1)->Arg(0)->UseRealTime();
-  benchmark::RegisterBenchmark("batch uci_har int8/default", [](benchmark::State& st) {
-    batch<mubi::Int8<mubi::configs::UciHar<>>, mubi::backend::Default>(st, "uci_har");
-  })->Arg(1)->Arg(0)->UseRealTime();
+  // Batch API, UCI-HAR: 1 worker, then every hardware thread (argument 0); lockstep arenas,
+  // and window by window ("one at a time") for comparison.
+  register_batch<mubi::Folded<mubi::configs::UciHar<>>, mubi::backend::Default>("uci_har");
+  register_batch<mubi::Int8<mubi::configs::UciHar<>>, mubi::backend::Default>("uci_har");
 #ifdef MUBI_BENCH_DISPATCH
-  benchmark::RegisterBenchmark("batch uci_har/dispatched", [](benchmark::State& st) {
-    batch<mubi::Folded<mubi::configs::UciHar<>>, mubi::backend::Dispatched>(st, "uci_har");
-  })->Arg(1)->Arg(0)->UseRealTime();
-  benchmark::RegisterBenchmark("batch uci_har int8/dispatched", [](benchmark::State& st) {
-    batch<mubi::Int8<mubi::configs::UciHar<>>, mubi::backend::Dispatched>(st, "uci_har");
-  })->Arg(1)->Arg(0)->UseRealTime();
+  register_batch<mubi::Folded<mubi::configs::UciHar<>>, mubi::backend::Dispatched>("uci_har");
+  register_batch<mubi::Int8<mubi::configs::UciHar<>>, mubi::backend::Dispatched>("uci_har");
 #endif
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -47,4 +47,8 @@ inline constexpr std::size_t kAlign = 16;
 
 constexpr std::size_t align_up(std::size_t n, std::size_t a = kAlign) { return (n + a - 1) / a * a; }
 
+// Windows infer_batch runs in lockstep (Model::LockstepArena): enough rows that the LSTM's
+// per-step product runs at FMA throughput rather than on one window's latency chain.
+inline constexpr std::size_t kLockstepWindows = 8;
+
 }  // namespace mubi

@@ -17,6 +17,7 @@
 #include <mubi/mubi.hpp>
 
 #include "dispatch_models.hpp"
+#include "logits_check.hpp"
 #include "test_util.hpp"
 
 using mubi::Isa;
@@ -39,19 +40,7 @@ void float_parity(const std::string& name) {
   REQUIRE(model->select_isa(g_isa) == Status::ok);
   REQUIRE(model->bind(blob.data(), blob.size()) == Status::ok);
   REQUIRE(model->isa() == g_isa);  // bind() keeps the selected kernels
-  const std::size_t n = input.size() / Deploy::input_size;
-  REQUIRE(n >= 1);
-  REQUIRE(logits.size() == n * Deploy::output_size);
-  for (std::size_t w = 0; w < n; ++w) {
-    float out[Deploy::output_size] = {};
-    REQUIRE(model->infer(input.data() + w * Deploy::input_size, out) == Status::ok);
-    const float* ref = logits.data() + w * Deploy::output_size;
-    float worst = 0.0f;
-    for (std::size_t k = 0; k < Deploy::output_size; ++k) worst = std::fmax(worst, std::fabs(out[k] - ref[k]));
-    INFO("window " << w << " max |mubi - torch| = " << worst);
-    CHECK(worst <= 1e-5f);
-    CHECK(mubi::argmax(out, Deploy::output_size) == mubi::argmax(ref, Deploy::output_size));
-  }
+  golden::expect_logits(*model, input, logits, std::string(mubi::to_string(g_isa)) + " kernels");
 }
 
 template <class A>

@@ -15,31 +15,10 @@
 #include <mubi/mubi.hpp>
 
 #include "backends.hpp"
+#include "logits_check.hpp"
 #include "test_util.hpp"
 
 namespace golden {
-
-inline constexpr float kTolerance = 1e-5f;
-
-template <class M>
-void expect_logits(M& model, const std::vector<float>& input, const std::vector<float>& logits,
-                   const std::string& what) {
-  constexpr std::size_t in_size = M::input_size, classes = M::output_size;
-  REQUIRE(input.size() % in_size == 0);
-  const std::size_t n = input.size() / in_size;
-  REQUIRE(n >= 1);
-  REQUIRE(logits.size() == n * classes);
-  for (std::size_t w = 0; w < n; ++w) {
-    float out[classes] = {};
-    REQUIRE(model.infer(input.data() + w * in_size, out) == mubi::Status::ok);
-    const float* ref = logits.data() + w * classes;
-    float worst = 0.0f;
-    for (std::size_t k = 0; k < classes; ++k) worst = std::fmax(worst, std::fabs(out[k] - ref[k]));
-    INFO(what << " window " << w << " max |mubi - torch| = " << worst);
-    CHECK(worst <= kTolerance);
-    CHECK(mubi::argmax(out, classes) == mubi::argmax(ref, classes));
-  }
-}
 
 template <class Arch>
 void run_case(const std::string& name) {

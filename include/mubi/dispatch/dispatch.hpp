@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "../backend/dispatched.hpp"
+#include "../config.hpp"
 #include "../core/descriptor.hpp"
 #include "isa.hpp"
 
@@ -33,6 +34,9 @@ struct Kernels {
   void (*prepare)(const unsigned char* weights, unsigned char* prepared) noexcept;
   void (*forward)(const unsigned char* weights, const unsigned char* prepared, const float* in, float* out,
                   unsigned char* arena) noexcept;
+  // kLockstepWindows windows at once (Arch::forward_lockstep; arenas: a LockstepArena).
+  void (*forward_lockstep)(const unsigned char* weights, const unsigned char* prepared, const float* in, float* out,
+                           unsigned char* arenas) noexcept;
   // int8 models only (null otherwise): a window already quantized, and one raw sample.
   void (*forward_quantized)(const unsigned char* weights, const unsigned char* prepared, const std::int8_t* in,
                             float* out, unsigned char* arena) noexcept;
@@ -49,6 +53,10 @@ struct Entry {
                       unsigned char* arena) noexcept {
     Arch::template forward<B, Layout>(w, in, out, arena, prepared);
   }
+  static void forward_lockstep(const unsigned char* w, const unsigned char* prepared, const float* in, float* out,
+                               unsigned char* arenas) noexcept {
+    Arch::template forward_lockstep<B, kLockstepWindows, Layout>(w, in, out, arenas, prepared);
+  }
   static void forward_quantized(const unsigned char* w, const unsigned char* prepared, const std::int8_t* in,
                                 float* out, unsigned char* arena) noexcept {
     Arch::template forward<B, Layout>(w, in, out, arena, prepared);
@@ -64,7 +72,8 @@ struct Entry {
     if constexpr (Arch::dtype == DType::i8) return &quantize_sample;
     else return decltype(&quantize_sample){nullptr};
   }
-  static constexpr Kernels<Arch> table{B::isa, B::name, &prepare, &forward, quantized_entry(), quantize_entry()};
+  static constexpr Kernels<Arch> table{B::isa, B::name, &prepare, &forward, &forward_lockstep, quantized_entry(),
+                                        quantize_entry()};
 };
 
 // What the per-ISA translation units registered for Arch: zero (constant) initialized, so

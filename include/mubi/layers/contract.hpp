@@ -14,6 +14,10 @@
 //   check(weights)                    Status: load-time checks of its values (weights possibly
 //                                     unaligned)
 //
+// Optional: prepared_bytes<Layout> and prepare<B, Layout> (weights a backend re-lays out at
+// load(): the int8 layers), lockstep_scratch_bytes<N> and forward_lockstep<B, N>(weights,
+// in[N], out[N], scratch) (N windows as one: the float LSTM; Sequential::forward_lockstep).
+//
 // Float layers take their four value types from detail::FloatValues (core/descriptor.hpp).
 #pragma once
 

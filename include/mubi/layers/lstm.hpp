@@ -91,13 +91,60 @@ struct LSTMLayer : detail::FloatValues {
 
   static Status check(const unsigned char*) noexcept { return Status::ok; }
 
+  // Lockstep (Sequential::forward_lockstep, infer_batch): N windows' recurrences side by
+  // side, so each step is one N-row matrix product instead of N matrix-vector products that
+  // each wait on their own h. W_ih and W_hh lie back to back in the blob (G floats per row,
+  // a multiple of 16 bytes: no padding between them), so [x_t, h] times that (I + H) x G
+  // matrix is the whole pre-activation, summed in the order forward() sums it.
+  template <std::size_t N>
+  static constexpr std::size_t lockstep_scratch_bytes = N * (I + H + G + 2 * H) * sizeof(float);
+
+  template <class B, std::size_t N>
+  static void forward_lockstep(const float* w, const float* const* in, float* const* out, float* scratch) noexcept {
+    for (std::size_t d = 0; d < D; ++d) run_direction_lockstep<B, N>(w, d, in, out, scratch);
+  }
+
  private:
+  // Weight offsets per direction, folded at compile time (no out-of-line helper shared
+  // across per-ISA units).
+  static constexpr std::size_t ih_at[2] = {detail::tensor_offset(tensors, 0), detail::tensor_offset(tensors, D > 1 ? 3 : 0)};
+  static constexpr std::size_t hh_at[2] = {detail::tensor_offset(tensors, 1), detail::tensor_offset(tensors, D > 1 ? 4 : 1)};
+  static constexpr std::size_t b_at[2] = {detail::tensor_offset(tensors, 2), detail::tensor_offset(tensors, D > 1 ? 5 : 2)};
+  static_assert(hh_at[0] == ih_at[0] + I * G && hh_at[D - 1] == ih_at[D - 1] + I * G,
+                "mubi::LSTM: W_hh follows W_ih (the lockstep product reads them as one matrix)");
+
+  template <class B, std::size_t N>
+  static void run_direction_lockstep(const float* w, std::size_t d, const float* const* in, float* const* out,
+                                     float* scratch) noexcept {
+    constexpr std::size_t X = I + H;
+    const float* w_xh = w + ih_at[d];
+    const float* bias = w + b_at[d];
+    float* xh = scratch;          // N rows [x_t, h]
+    float* gates = xh + N * X;    // N rows of 4 H
+    float* c = gates + N * G;     // N x H
+    float* sum = c + N * H;       // N x H (Mean)
+    for (std::size_t k = 0; k < N * X; ++k) xh[k] = 0.0f;
+    for (std::size_t k = 0; k < N * H; ++k) c[k] = sum[k] = 0.0f;
+    for (std::size_t s = 0; s < Recurrence::steps(d); ++s) {
+      const std::size_t t = Recurrence::time(d, s);
+      for (std::size_t n = 0; n < N; ++n) {
+        std::memcpy(xh + n * X, in[n] + t * I, I * sizeof(float));
+        std::memcpy(gates + n * G, bias, G * sizeof(float));
+      }
+      B::template gemm_acc<X, G, N>(w_xh, xh, gates);
+      for (std::size_t n = 0; n < N; ++n) {
+        float* h = xh + n * X + I;
+        B::template lstm_cell<H>(gates + n * G, c + n * H, h);
+        Recurrence::after_step(d, t, h, out[n], sum + n * H);
+      }
+    }
+    for (std::size_t n = 0; n < N; ++n)
+      Recurrence::after_run(d, xh + n * X + I, sum + n * H, out[n],
+                            [](float total, std::size_t k) { return total / static_cast<float>(k); });
+  }
+
   template <class B>
   static void run_direction(const float* w, std::size_t d, const float* in, float* out, float* scratch) noexcept {
-    // Offsets folded at compile time: no out-of-line helper shared across per-ISA units.
-    constexpr std::size_t ih_at[2] = {detail::tensor_offset(tensors, 0), detail::tensor_offset(tensors, D > 1 ? 3 : 0)};
-    constexpr std::size_t hh_at[2] = {detail::tensor_offset(tensors, 1), detail::tensor_offset(tensors, D > 1 ? 4 : 1)};
-    constexpr std::size_t b_at[2] = {detail::tensor_offset(tensors, 2), detail::tensor_offset(tensors, D > 1 ? 5 : 2)};
     const float* w_ih = w + ih_at[d];
     const float* w_hh = w + hh_at[d];
     const float* bias = w + b_at[d];

@@ -86,6 +86,14 @@ class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Back
   using OutputArray = std::array<float, output_size>;
   // Caller-owned arena, for running one model from several threads (one arena each).
   using Arena = detail::ByteBuffer<Arch::arena_bytes>;
+  // Caller-owned arena for infer_lockstep(): kLockstepWindows window arenas, then the
+  // lockstep layers' shared scratch.
+  static constexpr std::size_t lockstep_windows = kLockstepWindows;
+  struct LockstepArena {
+    static_assert(sizeof(Arena) == Arch::arena_stride, "mubi: window arenas lie arena_stride bytes apart");
+    Arena windows[lockstep_windows];
+    detail::ByteBuffer<Arch::template lockstep_scratch_bytes<lockstep_windows>> scratch;
+  };
   static constexpr bool is_int8 = Arch::dtype == DType::i8;
   static constexpr bool is_dispatched = detail::is_dispatched<Backend>;
 
@@ -141,6 +149,20 @@ class BasicModel : private detail::KernelChoice<Arch, detail::is_dispatched<Back
     return Status::ok;
   }
   Status infer(const InputArray& in, OutputArray& out) noexcept { return infer(in.data(), out.data()); }
+  // Classifies lockstep_windows windows at once (`in`: back to back, `out`: their outputs),
+  // with the same results as infer() on each: the float LSTM runs them as one N-row product
+  // per step (model/sequential.hpp, forward_lockstep). What infer_batch() runs.
+  Status infer_lockstep(const float* in, float* out, LockstepArena& arena) const noexcept {
+    static_assert(offsetof(LockstepArena, scratch) == lockstep_windows * sizeof(Arena),
+                  "mubi: the lockstep scratch follows the window arenas");
+    if (!ready()) return Status::not_ready;
+    unsigned char* arenas = arena.windows[0].data;
+    if constexpr (is_dispatched)
+      Choice::kernels->forward_lockstep(weights_, Prepared::prepared_weights, in, out, arenas);
+    else
+      Arch::template forward_lockstep<Backend, lockstep_windows>(weights_, in, out, arenas, Prepared::prepared_weights);
+    return Status::ok;
+  }
 
   // int8 models: quantize one raw sample (In::ch values) as the first layer does, so a
   // device can keep its window in int8 (streaming), and classify such a window.

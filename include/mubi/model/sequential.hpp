@@ -149,6 +149,14 @@ constexpr std::size_t prepared_bytes_of() {
   return PreparedBytes<L, Layout>::value;
 }
 
+// A layer's lockstep scratch for N windows (layers with forward_lockstep<B, N>: the float
+// LSTM), or 0: the layer then runs window by window inside forward_lockstep().
+template <class L, std::size_t N, class = void>
+struct LockstepBytes : std::integral_constant<std::size_t, 0> {};
+template <class L, std::size_t N>
+struct LockstepBytes<L, N, std::void_t<decltype(L::template lockstep_scratch_bytes<N>)>>
+    : std::integral_constant<std::size_t, L::template lockstep_scratch_bytes<N>> {};
+
 template <class InputT, class Layers, DType Dt = DType::f32>
 struct SequentialImpl;
 
@@ -309,6 +317,19 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
     }
   }
 
+  // Lockstep: N windows through the network together (infer_batch). Every layer runs on
+  // all N before the next starts; a layer with forward_lockstep (the float LSTM) runs the N
+  // as one, the others window by window. `in`: N windows back to back, `out`: N outputs;
+  // `arenas`: N arenas of arena_stride bytes, then lockstep_scratch_bytes<N> (16-byte aligned).
+  static constexpr std::size_t arena_stride = align_up(arena_bytes);
+  template <std::size_t N>
+  static constexpr std::size_t lockstep_scratch_bytes = max_of({align_up(LockstepBytes<Ls, N>::value)...});
+  template <class B, std::size_t N, class Layout = B, class InT>
+  MUBI_NOINLINE static void forward_lockstep(const unsigned char* weights, const InT* in, output_type* out,
+                                             unsigned char* arenas, const unsigned char* prepared = nullptr) noexcept {
+    lockstep_layers<B, N, Layout>(weights, in, out, arenas, prepared, std::make_index_sequence<layer_count>{});
+  }
+
   // Validation steps 14-15 on a payload (possibly unaligned) already known to have this
   // model's tensor table.
   static Status check_values(const unsigned char* payload) noexcept {
@@ -329,6 +350,34 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   static void run_layers(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena,
                          const unsigned char* prepared, std::index_sequence<I...>) noexcept {
     (forward_layer<B, I, Layout>(w, in, out, arena, prepared), ...);
+  }
+  template <class B, std::size_t N, class Layout, class InT, std::size_t... I>
+  static void lockstep_layers(const unsigned char* w, const InT* in, output_type* out, unsigned char* arenas,
+                              const unsigned char* prepared, std::index_sequence<I...>) noexcept {
+    (lockstep_layer<B, I, N, Layout>(w, in, out, arenas, prepared), ...);
+  }
+  template <class B, std::size_t I, std::size_t N, class Layout, class InT>
+  static void lockstep_layer(const unsigned char* w, const InT* in, output_type* out, unsigned char* arenas,
+                             const unsigned char* prepared) noexcept {
+    using L = layer<I>;
+    if constexpr (LockstepBytes<L, N>::value > 0) {
+      using Src = typename L::in_type;
+      using Dst = typename L::out_type;
+      const Src* src[N];
+      Dst* dst[N];
+      for (std::size_t n = 0; n < N; ++n) {
+        unsigned char* arena = arenas + n * arena_stride;
+        if constexpr (I == 0) src[n] = in + n * input_size;
+        else src[n] = reinterpret_cast<const Src*>(arena + output_at[I - 1]);
+        if constexpr (I == layer_count - 1) dst[n] = out + n * output_size;
+        else dst[n] = reinterpret_cast<Dst*>(arena + output_at[I]);
+      }
+      L::template forward_lockstep<B, N>(reinterpret_cast<const typename L::weight_type*>(w + layer_offset[I]), src,
+                                         dst, reinterpret_cast<typename L::scratch_type*>(arenas + N * arena_stride));
+    } else {
+      for (std::size_t n = 0; n < N; ++n)
+        forward_layer<B, I, Layout>(w, in + n * input_size, out + n * output_size, arenas + n * arena_stride, prepared);
+    }
   }
   template <class B, class Layout, std::size_t... I>
   static void prepare_layers(const unsigned char* w, unsigned char* prepared, std::index_sequence<I...>) noexcept {

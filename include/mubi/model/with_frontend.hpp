@@ -71,6 +71,14 @@ struct WithFrontEnd {
                       const unsigned char* prepared = nullptr) noexcept {
     Net::template forward<B, Layout>(network_weights(w), in, out, arena, prepared);
   }
+  static constexpr std::size_t arena_stride = Net::arena_stride;
+  template <std::size_t N>
+  static constexpr std::size_t lockstep_scratch_bytes = Net::template lockstep_scratch_bytes<N>;
+  template <class B, std::size_t N, class Layout = B, class InT>
+  static void forward_lockstep(const unsigned char* w, const InT* in, output_type* out, unsigned char* arenas,
+                               const unsigned char* prepared = nullptr) noexcept {
+    Net::template forward_lockstep<B, N, Layout>(network_weights(w), in, out, arenas, prepared);
+  }
   // The network's prepared weights (model/sequential.hpp); the front end has none.
   template <class Layout>
   static constexpr std::size_t prepared_bytes = Net::template prepared_bytes<Layout>;
