@@ -3,10 +3,12 @@
 // not be valid quantization parameters). Time per call; items = one layer application.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <type_traits>
 #include <random>
 #include <string>
@@ -18,9 +20,31 @@
 
 namespace {
 
+// Floats on a 64-byte boundary, as a model's prepared weights and arenas lie on a host
+// (model/sequential.hpp, prepare(); config.hpp, kBufferAlign), zeroed.
+class AlignedFloats {
+ public:
+  explicit AlignedFloats(std::size_t n)
+      : n_(n), p_(static_cast<float*>(::operator new[](n * sizeof(float), std::align_val_t{64}))) {
+    std::fill(p_, p_ + n_, 0.0f);
+  }
+  AlignedFloats(const AlignedFloats&) = delete;
+  AlignedFloats& operator=(const AlignedFloats&) = delete;
+  ~AlignedFloats() { ::operator delete[](p_, std::align_val_t{64}); }
+  float* data() { return p_; }
+  std::size_t size() const { return n_; }
+  float& operator[](std::size_t i) { return p_[i]; }
+  float* begin() { return p_; }
+  float* end() { return p_ + n_; }
+
+ private:
+  std::size_t n_;
+  float* p_;
+};
+
 template <class L>
 struct Fixture {
-  std::vector<float> w, in, out, scratch;
+  AlignedFloats w, in, out, scratch;
   Fixture()
       : w(mubi::detail::tensor_floats(L::tensors) + 16),
         in(L::In::size),
@@ -50,7 +74,7 @@ template <class L, class B>
 void lstm_lockstep(benchmark::State& state) {
   constexpr std::size_t N = mubi::kLockstepWindows;
   Fixture<L> f;
-  std::vector<float> in(N * L::In::size), out(N * L::Out::size), scratch(L::template lockstep_scratch_bytes<N> / 4);
+  AlignedFloats in(N * L::In::size), out(N * L::Out::size), scratch(L::template lockstep_scratch_bytes<N> / 4);
   for (std::size_t k = 0; k < in.size(); ++k) in[k] = f.in[k % f.in.size()] * (1.0f + 0.01f * (k / f.in.size()));
   const float* src[N];
   float* dst[N];

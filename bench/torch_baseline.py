@@ -1,6 +1,8 @@
 """Times Debian's PyTorch on the UCI-HAR network, the way mubi is compared against it:
-one thread, batch 1, eval mode, TorchScript traced and frozen. Prints the median time per
-window in microseconds (and a machine-readable last line `torch_us=<median>`).
+one thread, eval mode, TorchScript traced and frozen, batch 1 (against mubi's window) and a
+batch of 256 windows (against mubi's infer_batch on one core). Prints the median time per
+window in microseconds, and machine-readable last lines `torch_us=<batch 1>` and
+`torch_batch_us=<per window in a batch of 256>`.
 
     /usr/bin/python3 bench/torch_baseline.py [--checkpoint CKPT.pt] [--rounds 15] [--iters 200]
 """
@@ -45,7 +47,20 @@ def main():
             results[name] = statistics.median(rounds)
             print(f"PyTorch {torch.__version__} {name:20s} batch 1, 1 thread: {results[name]:9.1f} us per window "
                   f"(median of {args.rounds} rounds)")
+        batch = torch.randn(256, cfg["window"], cfg["in_channels"])
+        frozen_batch = torch.jit.freeze(torch.jit.trace(module.eval(), batch))
+        for _ in range(5):
+            frozen_batch(batch)
+        rounds = []
+        for _ in range(args.rounds):
+            t0 = time.perf_counter()
+            frozen_batch(batch)
+            rounds.append((time.perf_counter() - t0) / batch.shape[0] * 1e6)
+        batch_us = statistics.median(rounds)
+        print(f"PyTorch {torch.__version__} {'torchscript_frozen':20s} batch 256, 1 thread: {batch_us:7.1f} us per window "
+              f"(median of {args.rounds} rounds)")
     print(f"torch_us={results['torchscript_frozen']:.3f}")
+    print(f"torch_batch_us={batch_us:.3f}")
 
 
 if __name__ == "__main__":

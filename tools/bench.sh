@@ -29,16 +29,42 @@ echo "=== PyTorch, same run ==="
 PYTHONPATH=python /usr/bin/python3 bench/torch_baseline.py > build/bench-torch.txt
 cat build/bench-torch.txt
 torch_us=$(sed -n 's/^torch_us=//p' build/bench-torch.txt)
-# The default backend of each build (sse2 / avx2 / avx2_vnni / avx512), and the dispatched one.
-median() { grep -E "^model uci_har$2/$3_median " "build/bench-$1/models.txt" | sed -E 's/^.*_median +([0-9.]+) ns.*/\1/'; }
+torch_batch_us=$(sed -n 's/^torch_batch_us=//p' build/bench-torch.txt)
+# The README's table: each build's UCI-HAR window (Google Benchmark median, us) and batch
+# (windows/s on one core and on all), float32 and int8, and PyTorch's time over mubi's. The
+# Release build runs the dispatched kernels, the others their static default backend.
 simd='(sse2|avx2|avx2_vnni|avx512|xsimd)'
-awk -v t="$torch_us" -v d="$(median release '' dispatched)" -v d8="$(median release ' int8' dispatched)" \
-    -v n="$(median native '' "$simd")" -v n8="$(median native ' int8' "$simd")" \
-    -v b="$(median release '' sse2)" -v b8="$(median release ' int8' sse2)" 'BEGIN {
-  printf "UCI-HAR window, float32 / int8 (us): default build dispatched %.2f / %.2f, -march=native %.2f / %.2f, baseline sse2 %.2f / %.2f\n",
-         d/1000, d8/1000, n/1000, n8/1000, b/1000, b8/1000;
-  printf "dispatched vs native: float32 %.2fx, int8 %.2fx; PyTorch TorchScript batch 1: %.1f us, mubi %.0fx faster (dispatched), %.0fx (native)\n",
-         d/n, d8/n8, t, t*1000/d, t*1000/n }'
+window_us() {  # build, dtype suffix, backend pattern
+  grep -E "^model uci_har$2/$3_median " "build/bench-$1/models.txt" | head -1 |
+    sed -E 's/^.*_median +([0-9.]+) ns.*/\1/' | awk '{ printf "%.2f", $1 / 1000 }'
+}
+per_second() {  # build, dtype suffix, backend, workers (1, or 0 for all)
+  grep -E "^batch uci_har$2/$3/$4/real_time_median " "build/bench-$1/models.txt" | head -1 |
+    sed -E 's/.*items_per_second=([0-9.]+)([kM]?)\/s.*/\1 \2/' |
+    awk '{ v = $1 * ($2 == "k" ? 1e3 : ($2 == "M" ? 1e6 : 1)); printf "%.0f", v }'
+}
+kernels() { grep -oE "^model uci_har/$simd" "build/bench-$1/models.txt" | head -1 | sed 's/^model uci_har\///'; }
+echo "=== the README table ==="
+echo "| build | kernels | float32 window | int8 window | float32 batch, 1 core / 2 | int8 batch, 1 core / 2 | PyTorch ÷ mubi, window / batch (float32, 1 core) |"
+echo "|---|---|---|---|---|---|---|"
+for name in release native v3; do
+  if [ "$name" = release ]; then pattern=dispatched backend=dispatched label='Release, no `-march` (dispatched)'
+  else pattern=$simd backend=default; fi
+  [ "$name" = native ] && label='`-O3 -march=native`'
+  [ "$name" = v3 ] && label='`-O3 -march=x86-64-v3`'
+  f=$(window_us $name '' "$pattern") q=$(window_us $name ' int8' "$pattern")
+  f1=$(per_second $name '' $backend 1) f2=$(per_second $name '' $backend 0)
+  q1=$(per_second $name ' int8' $backend 1) q2=$(per_second $name ' int8' $backend 0)
+  k=$([ "$name" = release ] && echo dispatched || kernels $name)
+  awk -v l="$label" -v k="$k" -v f="$f" -v q="$q" -v f1="$f1" -v f2="$f2" -v q1="$q1" -v q2="$q2" \
+      -v t="$torch_us" -v tb="$torch_batch_us" 'BEGIN {
+    printf "| %s | %s | %s µs | %s µs | %d / %d | %d / %d | %.0f× / %.0f× |\n", l, k, f, q, f1, f2, q1, q2, t / f, tb * f1 / 1e6
+  }'
+done
+echo "PyTorch (same run): TorchScript batch 1 $torch_us us, batch 256 $torch_batch_us us per window"
+awk -v d="$(window_us release '' dispatched)" -v d8="$(window_us release ' int8' dispatched)" \
+    -v n="$(window_us native '' "$simd")" -v n8="$(window_us native ' int8' "$simd")" \
+    'BEGIN { printf "dispatched / native, window: float32 %.2fx, int8 %.2fx\n", d / n, d8 / n8 }'
 echo "=== compile time: one TU instantiating the UCI-HAR model, float32 and int8 (bench/compile_time.cpp), g++ -O2 ==="
 for i in 1 2 3; do
   /usr/bin/time -f "%e s" g++ -std=c++17 -O2 -Iinclude -c bench/compile_time.cpp -o build/compile_time.o

@@ -47,6 +47,15 @@ inline constexpr std::size_t kAlign = 16;
 
 constexpr std::size_t align_up(std::size_t n, std::size_t a = kAlign) { return (n + a - 1) / a * a; }
 
+// A model's own buffers (weight storage, arenas) start on a cache line on 64-bit hosts, where
+// 32- and 64-byte vector stores would otherwise straddle two; kAlign on a microcontroller,
+// where the padding would cost RAM. Offsets inside them stay multiples of kAlign.
+#if defined(__x86_64__) || defined(__aarch64__)
+inline constexpr std::size_t kBufferAlign = 64;
+#else
+inline constexpr std::size_t kBufferAlign = kAlign;
+#endif
+
 // Windows infer_batch runs in lockstep (Model::LockstepArena): enough rows that the LSTM's
 // per-step product runs at FMA throughput rather than on one window's latency chain.
 inline constexpr std::size_t kLockstepWindows = 8;

@@ -41,6 +41,19 @@
 //   lstm_cell<H>(gates, c, h)          gates: i, f, g, o pre-activations (4 H); c = f c + i g
 //                                      with sigmoid(i, f, o), tanh(g); h = o tanh(c); c in
 //                                      place.
+//   lstm_cells<H, N>(gates, c, h, hs) N rows of lstm_cell at once: row n's gates at gates +
+//                                      4 H n (the kernel may overwrite them), its c at c + H n,
+//                                      its h at h + hs n (the lockstep LSTM).
+//   lstm_lockstep                      optional constexpr bool (false where absent): whether the
+//                                      float LSTM's forward_lockstep runs its N windows as one
+//                                      N-row product per step on this backend (else window by
+//                                      window: measured slower on 16-register, 8-lane AVX2).
+//   copies_float_weights               optional constexpr bool (false where absent): the model
+//                                      keeps a copy of each float layer's weight block in its
+//                                      prepared storage, 64-byte aligned (load()/bind()), and
+//                                      the layers read that copy. The blob aligns tensors to
+//                                      16 bytes only, so without it most 32- and 64-byte loads
+//                                      of a weight row straddle two cache lines.
 //
 // Int8 kernels (docs/int8.md gives the arithmetic; results are bit-exact with Scalar)
 //   dot_rows_s8<N, R>(w, x, bias, acc) acc[r] = bias[r] + sum_j w[r N + j] x[j], int32, for R
@@ -106,7 +119,9 @@ struct HasFloatKernels<
                    decltype(B::template relu<5>(std::declval<const float*>(), std::declval<float*>())),
                    decltype(B::template maxpool1d<4, 2, 2>(std::declval<const float*>(), std::declval<float*>())),
                    decltype(B::template lstm_cell<3>(std::declval<const float*>(), std::declval<float*>(),
-                                                      std::declval<float*>()))>> : std::true_type {};
+                                                      std::declval<float*>())),
+                   decltype(B::template lstm_cells<3, 2>(std::declval<float*>(), std::declval<float*>(),
+                                                          std::declval<float*>(), std::size_t{}))>> : std::true_type {};
 
 template <class B, class = void>
 struct HasInt8Kernels : std::false_type {};
@@ -140,7 +155,26 @@ struct HasInt8Kernels<
                        std::declval<const typename B::template LstmQ8<3>::gate_t*>(),
                        std::declval<std::int16_t*>(), std::declval<std::int8_t*>()))>> : std::true_type {};
 
+template <class B, class = void>
+struct CopiesFloatWeights : std::false_type {};
+template <class B>
+struct CopiesFloatWeights<B, std::void_t<decltype(bool{B::copies_float_weights})>>
+    : std::bool_constant<B::copies_float_weights> {};
+
+template <class B, class = void>
+struct LstmLockstep : std::false_type {};
+template <class B>
+struct LstmLockstep<B, std::void_t<decltype(bool{B::lstm_lockstep})>> : std::bool_constant<B::lstm_lockstep> {};
+
 }  // namespace contract
+
+// Whether the float LSTM runs lockstep windows as one product per step on B.
+template <class B>
+inline constexpr bool lstm_lockstep = contract::LstmLockstep<B>::value;
+
+// Whether a model run with (or laid out for) B keeps 64-byte-aligned float weights.
+template <class B>
+inline constexpr bool copies_float_weights = contract::CopiesFloatWeights<B>::value;
 
 // Whether B declares every kernel of the contract above (with the right parameter types).
 template <class B>

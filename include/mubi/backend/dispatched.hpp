@@ -20,6 +20,7 @@ struct Dispatched {
   static constexpr bool relays_rows = x86::packs_rows<N, R>;
   template <std::size_t N, std::size_t R>
   using PreparedRows = x86::AnyPackedRows<N, R>;
+  static constexpr bool copies_float_weights = true;  // as the AVX2 and AVX-512 kernels read them
 };
 
 }  // namespace mubi::backend

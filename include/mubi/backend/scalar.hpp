@@ -112,6 +112,13 @@ struct ScalarKernels {
     lstm_cell_range<H>(gates, c, h, 0, H);
   }
 
+  // N cells side by side (the lockstep recurrence): row n's gates at gates + n 4H (the
+  // backend may overwrite them), its c at c + n H, its h at h + n h_stride.
+  template <std::size_t H, std::size_t N>
+  static void lstm_cells(float* gates, float* c, float* h, std::size_t h_stride) noexcept {
+    for (std::size_t n = 0; n < N; ++n) Self::template lstm_cell<H>(gates + n * 4 * H, c + n * H, h + n * h_stride);
+  }
+
   // int8 dot product with an int32 accumulator (the int8 layers' inner loop); the caller's
   // static_assert bounds N so that it cannot overflow.
   template <std::size_t N>

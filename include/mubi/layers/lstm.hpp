@@ -9,6 +9,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "../backend/contract.hpp"
 #include "../core/descriptor.hpp"
 #include "../core/shape.hpp"
 #include "../status.hpp"
@@ -96,12 +97,18 @@ struct LSTMLayer : detail::FloatValues {
   // each wait on their own h. W_ih and W_hh lie back to back in the blob (G floats per row,
   // a multiple of 16 bytes: no padding between them), so [x_t, h] times that (I + H) x G
   // matrix is the whole pre-activation, summed in the order forward() sums it.
+  // On a backend without backend::lstm_lockstep the N windows run one by one.
   template <std::size_t N>
-  static constexpr std::size_t lockstep_scratch_bytes = N * (I + H + G + 2 * H) * sizeof(float);
+  static constexpr std::size_t lockstep_scratch_bytes =
+      N * (I + H + G + 2 * H) * sizeof(float) > scratch_bytes ? N * (I + H + G + 2 * H) * sizeof(float) : scratch_bytes;
 
   template <class B, std::size_t N>
   static void forward_lockstep(const float* w, const float* const* in, float* const* out, float* scratch) noexcept {
-    for (std::size_t d = 0; d < D; ++d) run_direction_lockstep<B, N>(w, d, in, out, scratch);
+    if constexpr (backend::lstm_lockstep<B>) {
+      for (std::size_t d = 0; d < D; ++d) run_direction_lockstep<B, N>(w, d, in, out, scratch);
+    } else {
+      for (std::size_t n = 0; n < N; ++n) forward<B>(w, in[n], out[n], scratch);
+    }
   }
 
  private:
@@ -132,11 +139,8 @@ struct LSTMLayer : detail::FloatValues {
         std::memcpy(gates + n * G, bias, G * sizeof(float));
       }
       B::template gemm_acc<X, G, N>(w_xh, xh, gates);
-      for (std::size_t n = 0; n < N; ++n) {
-        float* h = xh + n * X + I;
-        B::template lstm_cell<H>(gates + n * G, c + n * H, h);
-        Recurrence::after_step(d, t, h, out[n], sum + n * H);
-      }
+      B::template lstm_cells<H, N>(gates, c, xh + I, X);
+      for (std::size_t n = 0; n < N; ++n) Recurrence::after_step(d, t, xh + n * X + I, out[n], sum + n * H);
     }
     for (std::size_t n = 0; n < N; ++n)
       Recurrence::after_run(d, xh + n * X + I, sum + n * H, out[n],

@@ -33,7 +33,7 @@ template <class A>
 using SourceOf = typename A::source;
 
 template <std::size_t N>
-struct alignas(kAlign) ByteBuffer {
+struct alignas(kBufferAlign) ByteBuffer {
   unsigned char data[N > 0 ? N : 1];
 };
 // A model's prepared weights (model/sequential.hpp, prepare()); nothing where there are none.

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../backend/contract.hpp"
 #include "../config.hpp"
 #include "../core/descriptor.hpp"
 #include "../core/shape.hpp"
@@ -138,15 +139,26 @@ Status check_tables_of(const format::BlobView& v) noexcept {
   return Status::ok;
 }
 
-// A layer's prepared bytes for Layout (int8 layers declare prepared_bytes<Layout>), else 0.
+// A layer's prepared bytes for Layout: what it declares (prepared_bytes<Layout>: the int8
+// layers), else its whole weight block where Layout keeps float weights 64-byte aligned
+// (backend::copies_float_weights: the layer then reads that copy), else 0.
 template <class L, class Layout, class = void>
-struct PreparedBytes : std::integral_constant<std::size_t, 0> {};
+struct OwnPreparedBytes : std::integral_constant<std::size_t, 0> {
+  static constexpr bool declared = false;
+};
 template <class L, class Layout>
-struct PreparedBytes<L, Layout, std::void_t<decltype(L::template prepared_bytes<Layout>)>>
-    : std::integral_constant<std::size_t, L::template prepared_bytes<Layout>> {};
+struct OwnPreparedBytes<L, Layout, std::void_t<decltype(L::template prepared_bytes<Layout>)>>
+    : std::integral_constant<std::size_t, L::template prepared_bytes<Layout>> {
+  static constexpr bool declared = true;
+};
+template <class L, class Layout>
+inline constexpr bool copies_weights = !OwnPreparedBytes<L, Layout>::declared &&
+                                       std::is_same_v<typename L::weight_type, float> &&
+                                       backend::copies_float_weights<Layout> && !L::tensors.empty();
 template <class L, class Layout>
 constexpr std::size_t prepared_bytes_of() {
-  return PreparedBytes<L, Layout>::value;
+  if constexpr (copies_weights<L, Layout>) return tensor_offset_bytes(L::tensors, L::tensors.size());
+  else return OwnPreparedBytes<L, Layout>::value;
 }
 
 // A layer's lockstep scratch for N windows (layers with forward_lockstep<B, N>: the float
@@ -266,10 +278,11 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   }
 
   // Prepared weights: what a backend derives from the weights once (an int8 layer's rows
-  // re-laid out for its dot products), computed at load()/bind() into prepared_bytes<Layout>
-  // of the model's storage, 64-byte aligned, each layer's part at prepared_offset<Layout>[I].
-  // Layout is the backend, or backend::Dispatched (room for every ISA's layout). Zero for
-  // float models and for backends that use the rows where they are (Scalar: the MCU).
+  // re-laid out for its dot products, a float layer's weights copied 64-byte aligned), computed
+  // at load()/bind() into prepared_bytes<Layout> of the model's storage, 64-byte aligned, each
+  // layer's part at prepared_offset<Layout>[I]. Layout is the backend, or backend::Dispatched
+  // (room for every ISA's layout). Zero for backends that use the weights where they are
+  // (Scalar: the MCU; Sse2, Xsimd, Eigen for float).
   template <class Layout>
   static constexpr std::array<std::size_t, layer_count + 1> prepared_offset = [] {
     const std::size_t bytes[] = {align_up(prepared_bytes_of<Ls, Layout>(), 64)...};
@@ -306,7 +319,10 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
     } else {
       dst = reinterpret_cast<Dst*>(arena + output_at[I]);
     }
-    if constexpr (prepared_bytes_of<L, Layout>() > 0) {
+    if constexpr (copies_weights<L, Layout>) {
+      L::template forward<B>(reinterpret_cast<const W*>(weights_of<I, Layout>(w, prepared)), src, dst,
+                             reinterpret_cast<S*>(arena + activation_bytes));
+    } else if constexpr (prepared_bytes_of<L, Layout>() > 0) {
       L::template forward<B, Layout>(reinterpret_cast<const W*>(w + layer_offset[I]), src, dst,
                                      reinterpret_cast<S*>(arena + activation_bytes),
                                      prepared ? prepared + prepared_offset<Layout>[I] : nullptr);
@@ -317,17 +333,17 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
     }
   }
 
-  // Lockstep: N windows through the network together (infer_batch). Every layer runs on
-  // all N before the next starts; a layer with forward_lockstep (the float LSTM) runs the N
-  // as one, the others window by window. `in`: N windows back to back, `out`: N outputs;
-  // `arenas`: N arenas of arena_stride bytes, then lockstep_scratch_bytes<N> (16-byte aligned).
-  static constexpr std::size_t arena_stride = align_up(arena_bytes);
+  // Lockstep: N windows through the network together (infer_batch). A layer with
+  // forward_lockstep (the float LSTM) runs the N as one; the runs of layers between such
+  // layers run window by window. `in`: N windows back to back, `out`: N outputs;
+  // `arenas`: N arenas of arena_stride bytes, then lockstep_scratch_bytes<N> (kBufferAlign aligned).
+  static constexpr std::size_t arena_stride = align_up(arena_bytes, kBufferAlign);
   template <std::size_t N>
   static constexpr std::size_t lockstep_scratch_bytes = max_of({align_up(LockstepBytes<Ls, N>::value)...});
   template <class B, std::size_t N, class Layout = B, class InT>
   MUBI_NOINLINE static void forward_lockstep(const unsigned char* weights, const InT* in, output_type* out,
                                              unsigned char* arenas, const unsigned char* prepared = nullptr) noexcept {
-    lockstep_layers<B, N, Layout>(weights, in, out, arenas, prepared, std::make_index_sequence<layer_count>{});
+    lockstep_from<B, N, Layout, 0>(weights, in, out, arenas, prepared);
   }
 
   // Validation steps 14-15 on a payload (possibly unaligned) already known to have this
@@ -346,44 +362,79 @@ struct SequentialImpl<InputT, TypeList<Ls...>, Dt> {
   static Status check_tables(const format::BlobView& v) noexcept { return check_tables_of<SequentialImpl>(v); }
 
  private:
+  // Layer I's weight block: its aligned copy where the layout keeps one and prepare() made it.
+  template <std::size_t I, class Layout>
+  static const unsigned char* weights_of(const unsigned char* w, const unsigned char* prepared) noexcept {
+    if constexpr (copies_weights<layer<I>, Layout>) {
+      if (prepared) return prepared + prepared_offset<Layout>[I];
+    }
+    (void)prepared;
+    return w + layer_offset[I];
+  }
   template <class B, class Layout, class InT, std::size_t... I>
   static void run_layers(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena,
                          const unsigned char* prepared, std::index_sequence<I...>) noexcept {
     (forward_layer<B, I, Layout>(w, in, out, arena, prepared), ...);
   }
-  template <class B, std::size_t N, class Layout, class InT, std::size_t... I>
-  static void lockstep_layers(const unsigned char* w, const InT* in, output_type* out, unsigned char* arenas,
-                              const unsigned char* prepared, std::index_sequence<I...>) noexcept {
-    (lockstep_layer<B, I, N, Layout>(w, in, out, arenas, prepared), ...);
+  // The first layer at or after `begin` that runs N windows as one (layer_count: none).
+  template <std::size_t N>
+  static constexpr std::size_t next_lockstep(std::size_t begin) {
+    const bool lockstep[] = {(LockstepBytes<Ls, N>::value > 0)...};
+    while (begin < layer_count && !lockstep[begin]) ++begin;
+    return begin;
   }
+  // Layers Begin.. : a run of per-window layers window by window (each window's activations
+  // stay in L1 through the run), then a lockstep layer on all N at once, and so on.
+  template <class B, std::size_t N, class Layout, std::size_t Begin, class InT>
+  static void lockstep_from(const unsigned char* w, const InT* in, output_type* out, unsigned char* arenas,
+                            const unsigned char* prepared) noexcept {
+    if constexpr (Begin < layer_count) {
+      constexpr std::size_t end = next_lockstep<N>(Begin);
+      if constexpr (end > Begin) {
+        for (std::size_t n = 0; n < N; ++n)
+          run_from<B, Layout, Begin>(w, in + n * input_size, out + n * output_size, arenas + n * arena_stride, prepared,
+                                     std::make_index_sequence<end - Begin>{});
+        lockstep_from<B, N, Layout, end>(w, in, out, arenas, prepared);
+      } else {
+        lockstep_layer<B, Begin, N, Layout>(w, in, out, arenas, prepared);
+        lockstep_from<B, N, Layout, Begin + 1>(w, in, out, arenas, prepared);
+      }
+    }
+  }
+  template <class B, class Layout, std::size_t Begin, class InT, std::size_t... K>
+  static void run_from(const unsigned char* w, const InT* in, output_type* out, unsigned char* arena,
+                       const unsigned char* prepared, std::index_sequence<K...>) noexcept {
+    (forward_layer<B, Begin + K, Layout>(w, in, out, arena, prepared), ...);
+  }
+  // Layer I (one with forward_lockstep) on all N windows, from and into their arenas.
   template <class B, std::size_t I, std::size_t N, class Layout, class InT>
   static void lockstep_layer(const unsigned char* w, const InT* in, output_type* out, unsigned char* arenas,
                              const unsigned char* prepared) noexcept {
     using L = layer<I>;
-    if constexpr (LockstepBytes<L, N>::value > 0) {
-      using Src = typename L::in_type;
-      using Dst = typename L::out_type;
-      const Src* src[N];
-      Dst* dst[N];
-      for (std::size_t n = 0; n < N; ++n) {
-        unsigned char* arena = arenas + n * arena_stride;
-        if constexpr (I == 0) src[n] = in + n * input_size;
-        else src[n] = reinterpret_cast<const Src*>(arena + output_at[I - 1]);
-        if constexpr (I == layer_count - 1) dst[n] = out + n * output_size;
-        else dst[n] = reinterpret_cast<Dst*>(arena + output_at[I]);
-      }
-      L::template forward_lockstep<B, N>(reinterpret_cast<const typename L::weight_type*>(w + layer_offset[I]), src,
-                                         dst, reinterpret_cast<typename L::scratch_type*>(arenas + N * arena_stride));
-    } else {
-      for (std::size_t n = 0; n < N; ++n)
-        forward_layer<B, I, Layout>(w, in + n * input_size, out + n * output_size, arenas + n * arena_stride, prepared);
+    using Src = std::conditional_t<I == 0, InT, typename L::in_type>;
+    using Dst = typename L::out_type;
+    static_assert(copies_weights<L, Layout> || prepared_bytes_of<L, Layout>() == 0,
+                  "mubi: a lockstep layer reads its weights, or their aligned copy, only");
+    const Src* src[N];
+    Dst* dst[N];
+    for (std::size_t n = 0; n < N; ++n) {
+      unsigned char* arena = arenas + n * arena_stride;
+      if constexpr (I == 0) src[n] = in + n * input_size;
+      else src[n] = reinterpret_cast<const Src*>(arena + output_at[I - 1]);
+      if constexpr (I == layer_count - 1) dst[n] = out + n * output_size;
+      else dst[n] = reinterpret_cast<Dst*>(arena + output_at[I]);
     }
+    L::template forward_lockstep<B, N>(reinterpret_cast<const typename L::weight_type*>(weights_of<I, Layout>(w, prepared)),
+                                       src, dst, reinterpret_cast<typename L::scratch_type*>(arenas + N * arena_stride));
   }
   template <class B, class Layout, std::size_t... I>
   static void prepare_layers(const unsigned char* w, unsigned char* prepared, std::index_sequence<I...>) noexcept {
     const auto one = [&](auto index) {
       using L = layer<decltype(index)::value>;
-      if constexpr (prepared_bytes_of<L, Layout>() > 0)
+      if constexpr (copies_weights<L, Layout>)
+        std::memcpy(prepared + prepared_offset<Layout>[decltype(index)::value], w + layer_offset[decltype(index)::value],
+                    prepared_bytes_of<L, Layout>());
+      else if constexpr (prepared_bytes_of<L, Layout>() > 0)
         L::template prepare<B, Layout>(w + layer_offset[decltype(index)::value],
                                        prepared + prepared_offset<Layout>[decltype(index)::value]);
     };

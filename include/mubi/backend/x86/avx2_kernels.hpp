@@ -32,6 +32,10 @@ template <class Self, class WideArch, bool Vnni>
 struct Avx2Kernels : XsimdFloat<Self, xsimd::fma3<xsimd::avx2>, WideArch> {
   using Base = ScalarKernels<Self>;
   static constexpr bool vnni = Vnni;
+  // 32- and 64-byte weight loads on 64-byte-aligned copies (backend/contract.hpp): on a Zen 5
+  // core a 40x96 product over 8 rows ran 1.9x faster on them than on the blob's 16-byte
+  // alignment.
+  static constexpr bool copies_float_weights = true;
 
   // The int8 matrix-vector product on rows where they are (int16_dot.hpp).
   template <std::size_t N, std::size_t R>
