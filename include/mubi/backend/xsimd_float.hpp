@@ -146,8 +146,9 @@ struct XsimdFloat : ScalarKernels<Self> {
 
   // N cells (Scalar::lstm_cells) with the gates' sigmoids and tanhs as one pass of wide
   // vectors over all N rows: one activation a / (1 + exp(s x)) + o with per-lane constants
-  // (sigmoid: s = -1, a = 1, o = 0; tanh: s = 2, a = -2, o = 1, fast::tanh's own form), so
-  // every value is bit for bit what lstm_cell computes; then c and h row by row.
+  // (sigmoid: s = -1, a = 1, o = 0; tanh: s = 2, a = -2, o = 1, fast::tanh's own form): the
+  // same operations as lstm_cell, equal up to where the compiler contracts a product and a
+  // sum into one FMA (it may choose differently in the two); then c and h row by row.
   template <std::size_t H, std::size_t N>
   static void lstm_cells(float* gates, float* c, float* h, std::size_t h_stride) noexcept {
     using Wide = xsimd::batch<float, WideArch>;
